@@ -1,0 +1,57 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "sfu",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sfu", targets: ["Server"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+    ],
+    targets: [
+        // C shim: OpenSSL (DTLS) and libsrtp2, with one-line wrappers for macros Swift cannot call.
+        .target(
+            name: "CDTLS",
+            linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto"), .linkedLibrary("srtp2")]
+        ),
+        .target(name: "RTP"),
+        .target(name: "SDP"),
+        .target(name: "ICE", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "DTLS", dependencies: ["CDTLS"]),
+        .target(
+            name: "SFU",
+            dependencies: [
+                "RTP", "SDP", "ICE", "DTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "Server",
+            dependencies: [
+                "SFU",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "RTPTests", dependencies: ["RTP"]),
+        .testTarget(name: "SDPTests", dependencies: ["SDP"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ICETests", dependencies: ["ICE"]),
+        .testTarget(name: "DTLSTests", dependencies: ["DTLS"]),
+        .testTarget(name: "SFUTests", dependencies: ["SFU"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

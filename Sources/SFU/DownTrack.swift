@@ -1,0 +1,153 @@
+import Foundation
+import RTP
+
+/// One subscriber's copy of a track: its own SSRC, sequence numbers and timestamps
+/// (`SequenceRewriter`), payload types and header extensions of the subscriber's SDP,
+/// keyframe gating, NACK answers from the publisher-side buffer, and sender reports.
+final class DownTrack {
+    let ssrc: UInt32
+    let kind: MediaKind
+    let mid: String
+    let cname: String
+    unowned let subscriber: PeerConnection
+    /// Payload types the subscriber negotiated for this m-line.
+    let formats: [PayloadFormat]
+    let midExtensionID: UInt8?
+    let audioLevelExtensionID: UInt8?
+    private(set) weak var source: PublishedTrack?
+    private var rewriter: SequenceRewriter
+    /// Publisher PT → subscriber PT (0xFF: cannot forward).
+    private var payloadTypeMap = [UInt8](repeating: 0xFF, count: 128)
+    private var waitingForKeyframe: Bool
+    private var packetsSent: UInt32 = 0
+    private var octetsSent: UInt32 = 0
+    /// Ring of recently sent packets: subscriber sequence → (publisher sequence, timestamp offset).
+    private static let historySize = 2048
+    private var historyOut = [UInt16](repeating: 0, count: DownTrack.historySize)
+    private var historySource = [UInt16](repeating: 0, count: DownTrack.historySize)
+    private var historyTimestampOffset = [UInt32](repeating: 0, count: DownTrack.historySize)
+    private var historyValid = [Bool](repeating: false, count: DownTrack.historySize)
+
+    init(ssrc: UInt32, kind: MediaKind, mid: String, cname: String, subscriber: PeerConnection,
+         formats: [PayloadFormat], midExtensionID: UInt8?, audioLevelExtensionID: UInt8?) {
+        self.ssrc = ssrc
+        self.kind = kind
+        self.mid = mid
+        self.cname = cname
+        self.subscriber = subscriber
+        self.formats = formats
+        self.midExtensionID = midExtensionID
+        self.audioLevelExtensionID = audioLevelExtensionID
+        let clockRate = formats.first { $0.family != .rtx }?.clockRate ?? (kind == .audio ? 48000 : 90000)
+        self.rewriter = SequenceRewriter(clockRate: clockRate, initialSequence: .random(in: 0...UInt16.max),
+                                         initialTimestamp: .random(in: 0...UInt32.max))
+        self.waitingForKeyframe = kind == .video
+    }
+
+    var context: MediaContext { subscriber.transport.context }
+
+    /// Starts forwarding `track` (or nothing). The next packet continues our sequence space;
+    /// video waits for a keyframe, which is requested now.
+    func switchSource(to track: PublishedTrack?, now: Double) {
+        if let old = source { old.downTracks.removeAll { $0 === self } }
+        source = track
+        payloadTypeMap = [UInt8](repeating: 0xFF, count: 128)
+        guard let track else { return }
+        track.downTracks.append(self)
+        for pt in 0..<128 {
+            guard let from = track.format(for: UInt8(pt)), from.family != .rtx else { continue }
+            if let to = formats.first(where: { $0.matches(from) }) { payloadTypeMap[pt] = to.payloadType }
+        }
+        waitingForKeyframe = kind == .video
+        track.requestKeyframe(now: now, context: context)
+    }
+
+    func forward(_ packet: UnsafeRawBufferPointer, header: RTPHeader, isKeyframe: Bool, now: Double) {
+        guard subscriber.transport.state == .connected else { return }
+        if waitingForKeyframe {
+            guard isKeyframe else {
+                source?.requestKeyframe(now: now, context: context)
+                return
+            }
+            waitingForKeyframe = false
+        }
+        guard header.payloadType < 128 else { return }
+        let outPayloadType = payloadTypeMap[Int(header.payloadType)]
+        guard outPayloadType != 0xFF else { return }
+        guard let out = rewriter.rewrite(ssrc: header.ssrc, sequenceNumber: header.sequenceNumber,
+                                         timestamp: header.timestamp, now: now) else { return }
+        let slot = Int(out.sequenceNumber) & (Self.historySize - 1)
+        historyOut[slot] = out.sequenceNumber
+        historySource[slot] = header.sequenceNumber
+        historyTimestampOffset[slot] = out.timestamp &- header.timestamp
+        historyValid[slot] = true
+        send(packet, header: header, payloadType: outPayloadType, sequenceNumber: out.sequenceNumber, timestamp: out.timestamp)
+        packetsSent &+= 1
+        octetsSent &+= UInt32(header.payloadLength)
+    }
+
+    /// Answers one NACKed sequence number from the publisher-side buffer (RFC 4585 §6.2.1).
+    func retransmit(sequenceNumber: UInt16, now: Double) {
+        let slot = Int(sequenceNumber) & (Self.historySize - 1)
+        guard historyValid[slot], historyOut[slot] == sequenceNumber, let source,
+              let buffer = source.retransmissionBuffer else {
+            context.counters.nackMissed += 1
+            return
+        }
+        let sourceSequence = historySource[slot]
+        let offset = historyTimestampOffset[slot]
+        let sent: Bool? = buffer.withPacket(sequenceNumber: sourceSequence, maxAge: 2.0, now: now) { packet -> Bool in
+            guard let header = try? RTPHeader.parse(packet), header.payloadType < 128 else { return false }
+            let outPayloadType = payloadTypeMap[Int(header.payloadType)]
+            guard outPayloadType != 0xFF else { return false }
+            send(packet, header: header, payloadType: outPayloadType, sequenceNumber: sequenceNumber,
+                 timestamp: header.timestamp &+ offset)
+            return true
+        }
+        if sent == true { context.counters.nackAnswered += 1 } else { context.counters.nackMissed += 1 }
+    }
+
+    /// Writes our header (with the subscriber's extension ids) and the payload into the socket
+    /// scratch buffer, then protects and sends it.
+    private func send(_ packet: UnsafeRawBufferPointer, header: RTPHeader, payloadType: UInt8,
+                      sequenceNumber: UInt16, timestamp: UInt32) {
+        var writer = RTPHeaderWriter(payloadType: payloadType, marker: header.marker,
+                                     sequenceNumber: sequenceNumber, timestamp: timestamp, ssrc: ssrc)
+        if let id = midExtensionID {
+            var midBytes = mid.utf8.prefix(16).map { $0 }
+            midBytes.withUnsafeMutableBytes { writer.addExtension(id: id, value: UnsafeRawBufferPointer($0)) }
+        }
+        if let id = audioLevelExtensionID, let sourceID = source?.audioLevelExtensionID,
+           let range = header.extensionElement(id: sourceID, in: packet) {
+            writer.addExtension(id: id, value: UnsafeRawBufferPointer(rebasing: packet[range]))
+        }
+        let scratch = subscriber.transport.socket.scratch
+        let headerLength = writer.byteCount
+        let total = headerLength + header.payloadLength
+        guard total + 64 <= scratch.count else { return }
+        _ = writer.write(into: scratch)
+        let payload = UnsafeRawBufferPointer(rebasing: packet[header.payloadOffset..<(header.payloadOffset + header.payloadLength)])
+        UnsafeMutableRawBufferPointer(rebasing: scratch[headerLength..<total]).copyMemory(from: payload)
+        subscriber.transport.sendScratchRTP(length: total)
+    }
+
+    /// Sender report + SDES CNAME (RFC 3550 §6.4.1, §6.5.1). When the publisher sent an SR, its
+    /// NTP↔RTP mapping is carried over (shifted by our timestamp offset) so the subscriber can
+    /// lip-sync audio and video; otherwise the clock is extrapolated from the last packet.
+    func makeSenderReport(now: Double, wallClock: Double) -> [RTCPPacket]? {
+        guard rewriter.hasStarted else { return nil }
+        let clockRate = Double(rewriter.clockRate)
+        let rtpTimestamp: UInt32
+        if let sr = source?.lastSenderReport {
+            let srUnix = Double(sr.ntp >> 32) - 2_208_988_800 + Double(sr.ntp & 0xFFFF_FFFF) / 4_294_967_296
+            let elapsed = wallClock - srUnix
+            rtpTimestamp = rewriter.outputTimestamp(forSource: sr.rtpTimestamp) &+ UInt32(truncatingIfNeeded: Int64(elapsed * clockRate))
+        } else {
+            let elapsed = max(0, now - rewriter.lastWallClock)
+            rtpTimestamp = rewriter.lastTimestamp &+ UInt32(truncatingIfNeeded: Int64(elapsed * clockRate))
+        }
+        let report = SenderReport(ssrc: ssrc, ntpTimestamp: NTPTime.fromUnix(seconds: wallClock), rtpTimestamp: rtpTimestamp,
+                                  packetCount: packetsSent, octetCount: octetsSent, reports: [])
+        return [.senderReport(report), .sourceDescription([SDESChunk(ssrc: ssrc, cname: cname)])]
+    }
+}

@@ -1,0 +1,21 @@
+import Logging
+import DTLS
+
+/// What every object on the media loop shares: counters, logger, the router, the DTLS
+/// certificate, and test-only fault injection. Confined to the media event loop.
+final class MediaContext {
+    var counters = MediaCounters()
+    let logger: Logger
+    let certificate: DTLSCertificate
+    weak var router: MediaRouter?
+    /// Test-only: percentage of RTP dropped on arrival from publishers / on the way to subscribers.
+    let inboundLoss: Double
+    let outboundLoss: Double
+
+    init(logger: Logger, certificate: DTLSCertificate, inboundLoss: Double, outboundLoss: Double) {
+        self.logger = logger
+        self.certificate = certificate
+        self.inboundLoss = inboundLoss
+        self.outboundLoss = outboundLoss
+    }
+}

@@ -1,0 +1,62 @@
+/// Counters of the media plane. Owned by the media event loop (no locks on the packet path);
+/// `/metrics` reads a copy through the loop.
+public struct MediaCounters: Sendable, Equatable {
+    public var rtpPacketsReceived: UInt64 = 0
+    public var rtpBytesReceived: UInt64 = 0
+    public var rtpPacketsSent: UInt64 = 0
+    public var rtpBytesSent: UInt64 = 0
+    public var rtcpPacketsReceived: UInt64 = 0
+    public var rtcpPacketsSent: UInt64 = 0
+    /// Sequence numbers subscribers asked for in NACKs (RFC 4585 §6.2.1).
+    public var nackReceived: UInt64 = 0
+    /// Retransmissions sent to subscribers from our buffer, answering their NACKs.
+    public var nackAnswered: UInt64 = 0
+    /// NACKed packets no longer in the buffer.
+    public var nackMissed: UInt64 = 0
+    /// Sequence numbers we NACKed toward publishers.
+    public var nackSent: UInt64 = 0
+    /// Gaps from a publisher that a retransmission later filled.
+    public var packetsRecovered: UInt64 = 0
+    public var pliSent: UInt64 = 0
+    public var pliReceived: UInt64 = 0
+    public var stunReceived: UInt64 = 0
+    public var dtlsHandshakesCompleted: UInt64 = 0
+    public var dtlsFailures: UInt64 = 0
+    /// Malformed or undecryptable input, dropped.
+    public var malformedPackets: UInt64 = 0
+    public var srtpErrors: UInt64 = 0
+    /// Datagrams from addresses no transport knows.
+    public var unroutablePackets: UInt64 = 0
+    /// Packets dropped by the test-only loss injection.
+    public var testDroppedPackets: UInt64 = 0
+    public var transportsClosed: UInt64 = 0
+
+    public init() {}
+
+    /// Prometheus text exposition (name, help, value).
+    public var prometheusSamples: [(String, String, UInt64)] {
+        [
+            ("sfu_rtp_packets_received_total", "RTP packets received from publishers", rtpPacketsReceived),
+            ("sfu_rtp_bytes_received_total", "RTP bytes received from publishers", rtpBytesReceived),
+            ("sfu_rtp_packets_sent_total", "RTP packets sent to subscribers", rtpPacketsSent),
+            ("sfu_rtp_bytes_sent_total", "RTP bytes sent to subscribers", rtpBytesSent),
+            ("sfu_rtcp_packets_received_total", "RTCP compound packets received", rtcpPacketsReceived),
+            ("sfu_rtcp_packets_sent_total", "RTCP compound packets sent", rtcpPacketsSent),
+            ("sfu_nack_received_total", "Sequence numbers NACKed by subscribers", nackReceived),
+            ("sfu_nack_answered_total", "Retransmissions sent to subscribers from the buffer", nackAnswered),
+            ("sfu_nack_missed_total", "NACKed packets no longer buffered", nackMissed),
+            ("sfu_nack_sent_total", "Sequence numbers NACKed toward publishers", nackSent),
+            ("sfu_packets_recovered_total", "Publisher gaps filled by retransmission", packetsRecovered),
+            ("sfu_pli_sent_total", "Picture loss indications sent to publishers", pliSent),
+            ("sfu_pli_received_total", "PLI/FIR received from subscribers", pliReceived),
+            ("sfu_stun_received_total", "STUN messages received", stunReceived),
+            ("sfu_dtls_handshakes_total", "DTLS handshakes completed", dtlsHandshakesCompleted),
+            ("sfu_dtls_failures_total", "DTLS handshakes failed or fingerprint mismatches", dtlsFailures),
+            ("sfu_malformed_packets_total", "Malformed packets dropped", malformedPackets),
+            ("sfu_srtp_errors_total", "SRTP/SRTCP authentication or replay failures", srtpErrors),
+            ("sfu_unroutable_packets_total", "Datagrams from unknown addresses", unroutablePackets),
+            ("sfu_test_dropped_packets_total", "Packets dropped by test-only loss injection", testDroppedPackets),
+            ("sfu_transports_closed_total", "WebRTC transports closed", transportsClosed),
+        ]
+    }
+}

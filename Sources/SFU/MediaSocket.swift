@@ -1,0 +1,62 @@
+import NIOCore
+import ICE
+
+/// The one UDP socket all media shares (RFC 7983 multiplexing). Lives on the media event loop.
+/// Writes are queued and flushed once per received datagram or timer tick, so a fan-out goes
+/// out in one batch (NIO hands pending datagram writes to sendmmsg).
+final class MediaSocket {
+    let channel: Channel
+    let allocator: ByteBufferAllocator
+    private var pendingFlush = false
+    /// Scratch space for building and protecting one outgoing packet (plaintext + SRTP trailer).
+    let scratch: UnsafeMutableRawBufferPointer
+    static let scratchSize = 2048
+
+    init(channel: Channel) {
+        self.channel = channel
+        self.allocator = channel.allocator
+        self.scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.scratchSize, alignment: 16)
+    }
+
+    deinit { scratch.deallocate() }
+
+    func send(_ bytes: [UInt8], to address: SocketAddress) {
+        send(allocator.buffer(bytes: bytes), to: address)
+    }
+
+    /// Sends `length` bytes of `scratch`.
+    func sendScratch(length: Int, to address: SocketAddress) {
+        var buffer = allocator.buffer(capacity: length)
+        buffer.writeBytes(UnsafeRawBufferPointer(rebasing: scratch[0..<length]))
+        send(buffer, to: address)
+    }
+
+    func send(_ buffer: ByteBuffer, to address: SocketAddress) {
+        channel.write(AddressedEnvelope(remoteAddress: address, data: buffer), promise: nil)
+        pendingFlush = true
+    }
+
+    func flushIfNeeded() {
+        if pendingFlush {
+            pendingFlush = false
+            channel.flush()
+        }
+    }
+}
+
+extension TransportAddress {
+    /// Our address value from NIO's; nil for unix sockets.
+    init?(_ address: SocketAddress) {
+        guard let port = address.port else { return nil }
+        switch address {
+        case .v4(let v4):
+            let raw = v4.address.sin_addr.s_addr  // network byte order
+            self.init(ip: withUnsafeBytes(of: raw) { Array($0) }, port: UInt16(port))
+        case .v6(let v6):
+            let raw = v6.address.sin6_addr
+            self.init(ip: withUnsafeBytes(of: raw) { Array($0) }, port: UInt16(port))
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,211 @@
+import NIOCore
+import ICE
+import DTLS
+import RTP
+
+/// One peer's ICE-lite + DTLS + SRTP stack bound to the shared media socket.
+/// Demultiplexes by first byte (RFC 7983 §7), answers connectivity checks, runs the DTLS
+/// handshake, and protects/unprotects media. It knows nothing of tracks: it hands decrypted
+/// RTP/RTCP back to its owner.
+final class WebRTCTransport {
+    enum State: Equatable { case new, connecting, connected, closed }
+
+    /// What a received datagram turned out to be, after decryption in place.
+    enum Received {
+        case nothing
+        /// Decrypted RTP; `length` bytes at the start of the buffer's readable bytes.
+        case rtp(length: Int)
+        case rtcp([RTCPPacket])
+    }
+
+    let localUfrag: String
+    let localPassword: String
+    private(set) var ice: ICELiteAgent
+    private var dtls: DTLSEndpoint?
+    private(set) var srtp: SRTPSession?
+    private(set) var state: State = .new
+    private(set) var remoteAddress: SocketAddress?
+    private(set) var remoteTransportAddress: TransportAddress?
+    private(set) var closeReason: String?
+    /// SSRC used as sender of the RTCP feedback we originate (RFC 3550 §6.4.2).
+    let rtcpSSRC: UInt32 = UInt32.random(in: 1...UInt32.max)
+    let socket: MediaSocket
+    let context: MediaContext
+
+    init(socket: MediaSocket, context: MediaContext, credentials: (ufrag: String, password: String) = ICECredentials.random()) {
+        self.socket = socket
+        self.context = context
+        self.localUfrag = credentials.ufrag
+        self.localPassword = credentials.password
+        self.ice = ICELiteAgent(localUfrag: credentials.ufrag, localPassword: credentials.password,
+                                remoteUfrag: nil, remotePassword: nil)
+    }
+
+    /// Sets what the remote description said: ICE credentials and DTLS fingerprint/role.
+    func configure(remoteUfrag: String, remotePassword: String, role: DTLSRole,
+                   remoteFingerprint: (algorithm: String, value: String), certificate: DTLSCertificate) throws {
+        ice.setRemoteCredentials(ufrag: remoteUfrag, password: remotePassword)
+        dtls = try DTLSEndpoint(role: role, certificate: certificate, remoteFingerprint: remoteFingerprint)
+        state = .connecting
+    }
+
+    /// Handles one datagram already routed to this transport.
+    func receive(_ buffer: inout ByteBuffer, from address: SocketAddress, transportAddress: TransportAddress, now: Double) -> Received {
+        guard state != .closed else { return .nothing }
+        return buffer.withUnsafeMutableReadableBytes { bytes -> Received in
+            switch classifyPacket(UnsafeRawBufferPointer(bytes)) {
+            case .stun:
+                context.counters.stunReceived += 1
+                let actions = ice.handleSTUN(UnsafeRawBufferPointer(bytes), from: transportAddress, now: now)
+                apply(actions, nioAddress: address)
+                return .nothing
+            case .dtls:
+                guard let remote = remoteTransportAddress, remote == transportAddress else {
+                    context.counters.unroutablePackets += 1
+                    return .nothing
+                }
+                guard let dtls else { return .nothing }
+                apply(dtls.receive(UnsafeRawBufferPointer(bytes)))
+                return .nothing
+            case .rtp:
+                guard let srtp, remoteTransportAddress == transportAddress else { return .nothing }
+                if context.inboundLoss > 0, Double.random(in: 0..<100) < context.inboundLoss {
+                    context.counters.testDroppedPackets += 1
+                    return .nothing
+                }
+                do {
+                    let length = try srtp.unprotectRTP(bytes.baseAddress!, length: bytes.count)
+                    return .rtp(length: length)
+                } catch {
+                    context.counters.srtpErrors += 1
+                    return .nothing
+                }
+            case .rtcp:
+                guard let srtp, remoteTransportAddress == transportAddress else { return .nothing }
+                do {
+                    let length = try srtp.unprotectRTCP(bytes.baseAddress!, length: bytes.count)
+                    let packets = try RTCPCompound.parse(UnsafeRawBufferPointer(rebasing: bytes[0..<length]))
+                    context.counters.rtcpPacketsReceived += 1
+                    return .rtcp(packets)
+                } catch let error as DTLSError {
+                    _ = error
+                    context.counters.srtpErrors += 1
+                    return .nothing
+                } catch {
+                    context.counters.malformedPackets += 1
+                    return .nothing
+                }
+            case .unknown:
+                context.counters.malformedPackets += 1
+                return .nothing
+            }
+        }
+    }
+
+    private func apply(_ actions: [ICEAction], nioAddress: SocketAddress) {
+        for action in actions {
+            switch action {
+            case .send(let bytes, let to):
+                // A response goes back where the request came from.
+                if to == TransportAddress(nioAddress) { socket.send(bytes, to: nioAddress) }
+            case .selectedAddressChanged(let address):
+                if address == TransportAddress(nioAddress) {
+                    remoteAddress = nioAddress
+                    remoteTransportAddress = address
+                    context.router?.register(address, for: self)
+                    startDTLSIfNeeded()
+                }
+            case .stateChanged(let newState):
+                if newState == .failed { close(reason: "ICE consent expired") }
+            }
+        }
+    }
+
+    private var dtlsStarted = false
+    private func startDTLSIfNeeded() {
+        guard !dtlsStarted, let dtls else { return }
+        dtlsStarted = true
+        apply(dtls.start())
+    }
+
+    private func apply(_ outputs: [DTLSOutput]) {
+        for output in outputs {
+            switch output {
+            case .send(let datagram):
+                if let remoteAddress { socket.send(datagram, to: remoteAddress) }
+            case .connected(let keys):
+                do {
+                    srtp = try SRTPSession(keyingMaterial: keys)
+                    state = .connected
+                    context.counters.dtlsHandshakesCompleted += 1
+                    context.logger.debug("transport \(localUfrag) connected, SRTP profile \(keys.profile)")
+                } catch {
+                    context.counters.dtlsFailures += 1
+                    close(reason: "SRTP setup failed: \(error)")
+                }
+            case .applicationData:
+                break  // SCTP data channels: not negotiated on WHIP/WHEP
+            case .closed:
+                close(reason: "DTLS close_notify")
+            case .failed(let error):
+                context.counters.dtlsFailures += 1
+                close(reason: "DTLS failed: \(error)")
+            }
+        }
+    }
+
+    /// Timers: DTLS retransmission and ICE consent freshness (RFC 7675).
+    func tick(now: Double, dtlsDue: Bool) {
+        guard state != .closed else { return }
+        if dtlsDue, let dtls, !dtls.isConnected, dtlsStarted, let t = dtls.nextTimeout, t <= 0 {
+            apply(dtls.handleTimeout())
+        }
+        let actions = ice.tick(now: now)
+        for case .stateChanged(let s) in actions where s == .failed {
+            close(reason: "ICE consent expired (no check for 30 s)")
+        }
+    }
+
+    /// Protects `length` plaintext bytes of the socket scratch buffer and sends them.
+    func sendScratchRTP(length: Int) {
+        guard let srtp, let remoteAddress, state == .connected else { return }
+        if context.outboundLoss > 0, Double.random(in: 0..<100) < context.outboundLoss {
+            context.counters.testDroppedPackets += 1
+            return
+        }
+        do {
+            let protected = try srtp.protectRTP(socket.scratch.baseAddress!, length: length)
+            socket.sendScratch(length: protected, to: remoteAddress)
+            context.counters.rtpPacketsSent += 1
+            context.counters.rtpBytesSent += UInt64(protected)
+        } catch {
+            context.counters.srtpErrors += 1
+        }
+    }
+
+    func sendRTCP(_ packets: [RTCPPacket]) {
+        guard let srtp, let remoteAddress, state == .connected, !packets.isEmpty else { return }
+        let bytes = RTCPCompound.serialize(packets)
+        guard bytes.count + SRTPSession.maxTrailer + 4 <= MediaSocket.scratchSize else { return }
+        bytes.withUnsafeBytes { socket.scratch.copyMemory(from: $0) }
+        do {
+            let protected = try srtp.protectRTCP(socket.scratch.baseAddress!, length: bytes.count)
+            socket.sendScratch(length: protected, to: remoteAddress)
+            context.counters.rtcpPacketsSent += 1
+        } catch {
+            context.counters.srtpErrors += 1
+        }
+    }
+
+    func close(reason: String) {
+        guard state != .closed else { return }
+        if let dtls, dtls.isConnected, let remoteAddress {
+            for case .send(let datagram) in dtls.close() { socket.send(datagram, to: remoteAddress) }
+        }
+        state = .closed
+        closeReason = reason
+        context.counters.transportsClosed += 1
+        context.logger.info("transport \(localUfrag) closed: \(reason)")
+        context.router?.unregister(self)
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import JWTKit
+
+/// LiveKit `video` grant (PROTOCOL.md §7). Unknown fields are ignored; absent booleans are nil.
+struct VideoGrant: Codable, Sendable, Equatable {
+    var roomCreate: Bool?
+    var roomList: Bool?
+    var roomRecord: Bool?
+    var roomAdmin: Bool?
+    var roomJoin: Bool?
+    var room: String?
+    var canPublish: Bool?
+    var canSubscribe: Bool?
+    var canPublishData: Bool?
+    var canPublishSources: [String]?
+    var canUpdateOwnMetadata: Bool?
+    var hidden: Bool?
+    var recorder: Bool?
+    var agent: Bool?
+}
+
+/// The claims of a LiveKit access token (HS256, `iss` = API key, `sub` = identity).
+struct AccessTokenClaims: JWTPayload, Equatable {
+    var iss: String?
+    var sub: String?
+    var exp: ExpirationClaim?
+    var nbf: NotBeforeClaim?
+    var name: String?
+    var kind: String?
+    var metadata: String?
+    var attributes: [String: String]?
+    var sha256: String?
+    var video: VideoGrant?
+
+    /// Time checks happen in `AccessTokenVerifier` with LiveKit's leeway.
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
+
+    var identity: String { sub ?? "" }
+    /// LiveKit defaults canPublish / canSubscribe / canPublishData to true when absent.
+    var canPublish: Bool { video?.canPublish ?? true }
+    var canSubscribe: Bool { video?.canSubscribe ?? true }
+    var canPublishData: Bool { video?.canPublishData ?? true }
+}
+
+/// Why a token was refused; `status` is the HTTP status to answer with.
+struct TokenError: Error, CustomStringConvertible, Equatable {
+    var status: Int
+    var reason: String
+    var description: String { reason }
+
+    static func unauthorized(_ reason: String) -> TokenError { TokenError(status: 401, reason: reason) }
+    static func forbidden(_ reason: String) -> TokenError { TokenError(status: 403, reason: reason) }
+}
+
+/// Verifies LiveKit access tokens against the configured API keys (PROTOCOL.md §7).
+struct AccessTokenVerifier: Sendable {
+    /// Clock leeway for `exp` and `nbf` (LiveKit: 60 s).
+    static let leeway: TimeInterval = 60
+    let keys: [String: String]
+
+    func verify(_ token: String, now: Date = Date()) async throws(TokenError) -> AccessTokenClaims {
+        guard !token.isEmpty else { throw .unauthorized("no access token") }
+        let unverified: AccessTokenClaims
+        do {
+            unverified = try await JWTKeyCollection().unverified(token, as: AccessTokenClaims.self)
+        } catch {
+            throw .unauthorized("invalid token: malformed JWT")
+        }
+        guard let apiKey = unverified.iss, !apiKey.isEmpty else { throw .unauthorized("invalid token: no issuer (API key)") }
+        guard let secret = keys[apiKey] else { throw .unauthorized("invalid API key: \(apiKey)") }
+        let collection = JWTKeyCollection()
+        await collection.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        let claims: AccessTokenClaims
+        do {
+            claims = try await collection.verify(token, as: AccessTokenClaims.self)
+        } catch {
+            throw .unauthorized("invalid token: signature does not verify")
+        }
+        guard let exp = claims.exp else { throw .unauthorized("invalid token: no expiry") }
+        if exp.value.addingTimeInterval(Self.leeway) < now { throw .unauthorized("invalid token: expired") }
+        if let nbf = claims.nbf, nbf.value.addingTimeInterval(-Self.leeway) > now {
+            throw .unauthorized("invalid token: not valid yet")
+        }
+        return claims
+    }
+}
+
+extension AccessTokenClaims {
+    /// A join to `room` needs `roomJoin` and a matching `room` grant.
+    func checkJoin(room: String) throws(TokenError) {
+        guard let video, video.roomJoin == true else { throw .forbidden("permissions denied: no roomJoin grant") }
+        guard video.room == room else { throw .forbidden("permissions denied: token is for room \"\(video.room ?? "")\", not \"\(room)\"") }
+    }
+}

@@ -1,0 +1,22 @@
+import Hummingbird
+
+/// Small builders for the plain-text and SDP responses the HTTP routes give.
+enum HTTPResponses {
+    static func text(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(string: message + "\n")))
+    }
+
+    static func bearerToken(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization] else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return String(parts[1]).trimmingCharacters(in: .whitespaces)
+    }
+}
+
+extension HTTPResponse.Status {
+    init(tokenStatus: Int) {
+        self = tokenStatus == 403 ? .forbidden : .unauthorized
+    }
+}

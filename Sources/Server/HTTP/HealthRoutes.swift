@@ -1,0 +1,18 @@
+import Hummingbird
+import SFU
+
+/// `/healthz` and Prometheus `/metrics` (text exposition format 0.0.4).
+enum HealthRoutes {
+    static func register(on router: Router<BasicRequestContext>, engine: MediaEngine) {
+        router.get("healthz") { _, _ in "ok\n" }
+        router.get("metrics") { _, _ -> Response in
+            let counters = await engine.counters()
+            var text = ""
+            for (name, help, value) in counters.prometheusSamples {
+                text += "# HELP \(name) \(help)\n# TYPE \(name) counter\n\(name) \(value)\n"
+            }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        }
+    }
+}

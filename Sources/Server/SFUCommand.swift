@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct SFUCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sfu",
+        abstract: "A LiveKit-compatible WebRTC SFU with WHIP/WHEP.",
+        subcommands: [ServeCommand.self],
+        defaultSubcommand: ServeCommand.self
+    )
+}

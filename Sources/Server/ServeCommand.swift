@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import SFU
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the server.")
+
+    @Option(name: .long, help: "Path of the TOML configuration file.")
+    var config: String = "sfu.toml"
+
+    func run() async throws {
+        let text: String
+        do {
+            text = try String(contentsOfFile: config, encoding: .utf8)
+        } catch {
+            throw ValidationError("cannot read config file \(config): \(error.localizedDescription)")
+        }
+        let settings: ServerConfig
+        do {
+            settings = try ServerConfig.parse(text)
+        } catch {
+            throw ValidationError("\(config): \(error)")
+        }
+        let level = Logger.Level(rawValue: settings.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "sfu")
+        let advertised = try NodeAddress.resolve(configured: settings.nodeIP, bind: settings.bind)
+        let engine = try MediaEngine(
+            configuration: MediaEngineConfiguration(
+                bindHost: settings.bind, udpPort: settings.udpPort, advertisedIP: advertised,
+                inboundLossPercent: settings.inboundLossPercent, outboundLossPercent: settings.outboundLossPercent),
+            logger: logger)
+        try await engine.start()
+        if settings.inboundLossPercent > 0 || settings.outboundLossPercent > 0 {
+            logger.warning("test-only packet loss injection on: in \(settings.inboundLossPercent)%, out \(settings.outboundLossPercent)%")
+        }
+        let verifier = AccessTokenVerifier(keys: settings.keys)
+        let router = Router()
+        HealthRoutes.register(on: router, engine: engine)
+        WHIPRoutes(engine: engine, verifier: verifier, logger: logger).register(on: router)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(settings.bind, port: settings.port), serverName: "sfu"),
+            logger: logger)
+        logger.info("sfu listening on http://\(settings.bind):\(settings.port)")
+        try await app.runService()
+        await engine.shutdown()
+    }
+}

@@ -1,0 +1,64 @@
+import XCTest
+import JWTKit
+@testable import Server
+
+final class AccessTokenTests: XCTestCase {
+    let verifier = AccessTokenVerifier(keys: ["devkey": "secret"])
+
+    private func mint(_ claims: AccessTokenClaims, secret: String = "secret") async throws -> String {
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        return try await keys.sign(claims)
+    }
+
+    private func claims(room: String = "r1", exp: Date = Date().addingTimeInterval(600), publish: Bool? = nil) -> AccessTokenClaims {
+        AccessTokenClaims(iss: "devkey", sub: "alice", exp: ExpirationClaim(value: exp), nbf: NotBeforeClaim(value: Date()),
+                          video: VideoGrant(roomJoin: true, room: room, canPublish: publish))
+    }
+
+    func testValidTokenVerifies() async throws {
+        let token = try await mint(claims())
+        let verified = try await verifier.verify(token)
+        XCTAssertEqual(verified.identity, "alice")
+        XCTAssertNoThrow(try verified.checkJoin(room: "r1"))
+        XCTAssertTrue(verified.canPublish, "LiveKit defaults canPublish to true")
+    }
+
+    func testWrongRoomIsForbidden() async throws {
+        let verified = try await verifier.verify(try await mint(claims(room: "other")))
+        XCTAssertThrowsError(try verified.checkJoin(room: "r1")) { error in
+            XCTAssertEqual((error as? TokenError)?.status, 403)
+        }
+    }
+
+    func testBadSignatureUnknownKeyExpiredGarbage() async throws {
+        let forged = try await mint(claims(), secret: "wrong")
+        await assertRefused(forged, status: 401)
+        var unknown = claims()
+        unknown.iss = "nokey"
+        await assertRefused(try await mint(unknown), status: 401)
+        await assertRefused(try await mint(claims(exp: Date().addingTimeInterval(-120))), status: 401)
+        await assertRefused("not.a.jwt", status: 401)
+        await assertRefused("", status: 401)
+    }
+
+    func testLeewayAcceptsRecentlyExpired() async throws {
+        let token = try await mint(claims(exp: Date().addingTimeInterval(-30)))
+        let verified = try await verifier.verify(token)
+        XCTAssertEqual(verified.identity, "alice")
+    }
+
+    func testExplicitNoPublish() async throws {
+        let verified = try await verifier.verify(try await mint(claims(publish: false)))
+        XCTAssertFalse(verified.canPublish)
+    }
+
+    private func assertRefused(_ token: String, status: Int, file: StaticString = #filePath, line: UInt = #line) async {
+        do {
+            _ = try await verifier.verify(token)
+            XCTFail("token accepted", file: file, line: line)
+        } catch {
+            XCTAssertEqual(error.status, status, file: file, line: line)
+        }
+    }
+}

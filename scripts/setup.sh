@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need on a fresh Debian 12 machine.
+# Idempotent: packages already present are skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEB_PKGS="libsrtp2-dev libssl-dev libopus-dev libvpx-dev libavformat-dev libavcodec-dev \
+libswscale-dev libswresample-dev libusrsctp-dev pkg-config ffmpeg"
+
+missing=""
+for p in $DEB_PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "setup: installing Debian packages:$missing"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
+fi
+
+if [ "${1:-}" = "--test" ]; then
+  # Interop peers live in their own virtual environment, pinned in requirements.
+  if [ ! -x .venv/bin/python ] || ! cmp -s Tests/interop/requirements.txt .venv/.requirements 2>/dev/null; then
+    echo "setup: creating .venv for interop tests"
+    python3 -m venv .venv
+    .venv/bin/pip install -q --upgrade pip
+    .venv/bin/pip install -q -r Tests/interop/requirements.txt
+    cp Tests/interop/requirements.txt .venv/.requirements
+  fi
+fi
