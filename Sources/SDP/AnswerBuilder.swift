@@ -8,14 +8,19 @@
 /// section is answered with `sctp-port:5000` and `max-message-size:262144` (RFC 8841).
 ///
 /// `choose` is called once per offered section that is not already rejected, with its index.
+/// `sessionId` defaults to a random id; on renegotiation pass the previous answer's id and a
+/// higher `sessionVersion` (RFC 3264 §8).
 public func makeAnswer(
     offer: SessionDescription,
     local: LocalTransportParameters,
     preferences: CodecPreferences = .default,
+    sessionId: UInt64? = nil,
+    sessionVersion: UInt64 = 2,
     choose: (Int, MediaDescription) -> MediaAnswerChoice
 ) throws(SDPAnswerError) -> (answer: SessionDescription, negotiated: [NegotiatedMedia?]) {
     var answer = SessionDescription.localSkeleton(
-        sessionId: SessionDescription.randomSessionId(), version: 2, iceLite: local.iceLite)
+        sessionId: sessionId ?? SessionDescription.randomSessionId(), version: sessionVersion,
+        iceLite: local.iceLite)
     if offer.hasAttribute("extmap-allow-mixed") {
         answer.otherAttributes.append(Attribute(name: "extmap-allow-mixed"))
     }

@@ -20,7 +20,9 @@ struct SDPParser {
         var state = 0  // 0: expect v=, 1: expect o=, 2: session body, 3: media body
         var lineNumber = 0
         // "\r\n" is one Character in Swift, so split on it as well as on bare "\n" and "\r".
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\r\n" || $0 == "\n" || $0 == "\r" }) {
+        let lines = text.split(omittingEmptySubsequences: false,
+                               whereSeparator: { $0 == "\r\n" || $0 == "\n" || $0 == "\r" })
+        for rawLine in lines {
             lineNumber += 1
             var line = rawLine
             while let last = line.last, last == "\r" || last == " " || last == "\t" { line.removeLast() }

@@ -27,7 +27,8 @@ struct SDPSerializer {
 
     private mutating func writeSession(_ s: SessionDescription) {
         line("v=0")
-        line("o=\(s.originUsername) \(s.sessionId) \(s.sessionVersion) \(s.originNetType) \(s.originAddressType) \(s.originAddress)")
+        line("o=\(s.originUsername) \(s.sessionId) \(s.sessionVersion) "
+             + "\(s.originNetType) \(s.originAddressType) \(s.originAddress)")
         line("s=\(s.sessionName)")
         rawLines(s.otherLines, ["i", "u", "e", "p"])
         if let connection = s.connection { line("c=\(connection)") }

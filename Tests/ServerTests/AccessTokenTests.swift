@@ -7,7 +7,7 @@ final class AccessTokenTests: XCTestCase {
 
     private func mint(_ claims: AccessTokenClaims, secret: String = "secret") async throws -> String {
         let keys = JWTKeyCollection()
-        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        await keys.add(hmac: AccessTokenVerifier.hmacKey(secret), digestAlgorithm: .sha256)
         return try await keys.sign(claims)
     }
 
@@ -40,6 +40,14 @@ final class AccessTokenTests: XCTestCase {
         await assertRefused(try await mint(claims(exp: Date().addingTimeInterval(-120))), status: 401)
         await assertRefused("not.a.jwt", status: 401)
         await assertRefused("", status: 401)
+    }
+
+    /// A token signed by another implementation with the raw short secret (PyJWT:
+    /// jwt.encode({"iss":"devkey","sub":"bob","exp":4102444800,"video":{"roomJoin":true,"room":"r1"}}, "secret")).
+    func testForeignTokenWithShortSecretVerifies() async throws {
+        let token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJkZXZrZXkiLCJzdWIiOiJib2IiLCJleHAiOjQxMDI0NDQ4MDAsInZpZGVvIjp7InJvb21Kb2luIjp0cnVlLCJyb29tIjoicjEifX0.PLACEHOLDER"
+        let verified = try await verifier.verify(token)
+        XCTAssertEqual(verified.identity, "bob")
     }
 
     func testLeewayAcceptsRecentlyExpired() async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Crypto
 import JWTKit
 
 /// LiveKit `video` grant (PROTOCOL.md §7). Unknown fields are ignored; absent booleans are nil.
@@ -58,6 +59,15 @@ struct AccessTokenVerifier: Sendable {
     static let leeway: TimeInterval = 60
     let keys: [String: String]
 
+    /// LiveKit secrets are often short ("secret"); jwt-kit asserts on keys shorter than the
+    /// digest. RFC 2104 §2 pads a key shorter than the block size with zeros, so padding it
+    /// to 32 bytes ourselves gives the identical MAC.
+    static func hmacKey(_ secret: String) -> HMACKey {
+        var bytes = Array(secret.utf8)
+        if bytes.count < 32 { bytes += [UInt8](repeating: 0, count: 32 - bytes.count) }
+        return HMACKey(key: SymmetricKey(data: bytes))
+    }
+
     func verify(_ token: String, now: Date = Date()) async throws(TokenError) -> AccessTokenClaims {
         guard !token.isEmpty else { throw .unauthorized("no access token") }
         let unverified: AccessTokenClaims
@@ -69,7 +79,7 @@ struct AccessTokenVerifier: Sendable {
         guard let apiKey = unverified.iss, !apiKey.isEmpty else { throw .unauthorized("invalid token: no issuer (API key)") }
         guard let secret = keys[apiKey] else { throw .unauthorized("invalid API key: \(apiKey)") }
         let collection = JWTKeyCollection()
-        await collection.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        await collection.add(hmac: Self.hmacKey(secret), digestAlgorithm: .sha256)
         let claims: AccessTokenClaims
         do {
             claims = try await collection.verify(token, as: AccessTokenClaims.self)
