@@ -45,7 +45,7 @@ final class AccessTokenTests: XCTestCase {
     /// A token signed by another implementation with the raw short secret (PyJWT:
     /// jwt.encode({"iss":"devkey","sub":"bob","exp":4102444800,"video":{"roomJoin":true,"room":"r1"}}, "secret")).
     func testForeignTokenWithShortSecretVerifies() async throws {
-        let token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJkZXZrZXkiLCJzdWIiOiJib2IiLCJleHAiOjQxMDI0NDQ4MDAsInZpZGVvIjp7InJvb21Kb2luIjp0cnVlLCJyb29tIjoicjEifX0.PLACEHOLDER"
+        let token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJkZXZrZXkiLCJzdWIiOiJib2IiLCJleHAiOjQxMDI0NDQ4MDAsInZpZGVvIjp7InJvb21Kb2luIjp0cnVlLCJyb29tIjoicjEifX0.W6gUNqrbMqktQ8QdAgRN778VyGpxpkm2w7hnuSNcPiM"
         let verified = try await verifier.verify(token)
         XCTAssertEqual(verified.identity, "bob")
     }

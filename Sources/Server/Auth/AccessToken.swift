@@ -84,7 +84,7 @@ struct AccessTokenVerifier: Sendable {
         do {
             claims = try await collection.verify(token, as: AccessTokenClaims.self)
         } catch {
-            throw .unauthorized("invalid token: signature does not verify")
+            throw .unauthorized("invalid token: \(Self.describe(error))")
         }
         guard let exp = claims.exp else { throw .unauthorized("invalid token: no expiry") }
         if exp.value.addingTimeInterval(Self.leeway) < now { throw .unauthorized("invalid token: expired") }
@@ -92,6 +92,18 @@ struct AccessTokenVerifier: Sendable {
             throw .unauthorized("invalid token: not valid yet")
         }
         return claims
+    }
+}
+
+extension AccessTokenVerifier {
+    static func describe(_ error: Error) -> String {
+        if let jwt = error as? JWTError {
+            switch jwt.errorType {
+            case .signatureVerificationFailed: return "signature does not verify"
+            default: return "\(jwt.reason ?? "\(jwt.errorType)")"
+            }
+        }
+        return "\(error)"
     }
 }
 

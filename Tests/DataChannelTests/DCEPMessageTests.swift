@@ -1,0 +1,4 @@
+import XCTest
+@testable import DataChannel
+
+final class DCEPMessageTests: XCTestCase {}
