@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
     ],
     targets: [
         // C shim: OpenSSL (DTLS) and libsrtp2, with one-line wrappers for macros Swift cannot call.
@@ -22,6 +24,9 @@ let package = Package(
             name: "CDTLS",
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto"), .linkedLibrary("srtp2")]
         ),
+        // C shim: usrsctp for WebRTC data channels.
+        .target(name: "CSCTP", linkerSettings: [.linkedLibrary("usrsctp")]),
+        .target(name: "DataChannel", dependencies: ["CSCTP"]),
         .target(name: "RTP"),
         .target(name: "SDP"),
         .target(name: "ICE", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
@@ -29,17 +34,29 @@ let package = Package(
         .target(
             name: "SFU",
             dependencies: [
-                "RTP", "SDP", "ICE", "DTLS",
+                "RTP", "SDP", "ICE", "DTLS", "DataChannel",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "Signal",
+            dependencies: [
+                "SFU",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Proto"]
+        ),
         .executableTarget(
             name: "Server",
             dependencies: [
-                "SFU",
+                "SFU", "Signal",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
@@ -52,6 +69,8 @@ let package = Package(
         .testTarget(name: "ICETests", dependencies: ["ICE"]),
         .testTarget(name: "DTLSTests", dependencies: ["DTLS"]),
         .testTarget(name: "SFUTests", dependencies: ["SFU"]),
+        .testTarget(name: "DataChannelTests", dependencies: ["DataChannel"]),
+        .testTarget(name: "SignalTests", dependencies: ["Signal"]),
         .testTarget(name: "ServerTests", dependencies: ["Server"]),
     ],
     swiftLanguageModes: [.v5]

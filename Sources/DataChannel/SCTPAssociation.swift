@@ -24,6 +24,8 @@ public final class SCTPAssociation: @unchecked Sendable {
     static let pathMTU: UInt32 = 1200
     /// RFC 8831 §6.4 / W3C "normal" priority for DATA_CHANNEL_OPEN.
     static let defaultPriority: UInt16 = 256
+    /// Packets held while `start()` has not connected yet.
+    static let earlyPacketLimit = 32
 
     enum Phase: Equatable {
         case idle, connecting, established
@@ -41,6 +43,9 @@ public final class SCTPAssociation: @unchecked Sendable {
         /// Channels opened before COMM_UP; their DATA_CHANNEL_OPEN goes out on establishment.
         var pendingOpens: [DataChannelInfo] = []
         var closeReported = false
+        /// Packets received before the socket connected (see `receive(sctpPacket:)`).
+        var earlyPackets: [[UInt8]] = []
+        var starting = false
     }
 
     let onEvent: @Sendable (DataChannelEvent) -> Void
@@ -70,7 +75,9 @@ public final class SCTPAssociation: @unchecked Sendable {
     public func start() throws {
         try withState { state throws(DataChannelError) in
             switch state.phase {
-            case .idle: break
+            case .idle:
+                guard !state.starting else { throw .sctp("already started") }
+                state.starting = true
             case .closed, .terminated: throw .closed
             case .connecting, .established: throw .sctp("already started")
             }
@@ -81,6 +88,7 @@ public final class SCTPAssociation: @unchecked Sendable {
         usrsctp_register_address(address)
         guard let socket = csctp_socket(address) else {
             let err = csctp_errno()
+            withState { $0.starting = false }
             usrsctp_deregister_address(address)
             stack.unregister(address)
             throw DataChannelError.sctp("usrsctp_socket: errno \(err)")
@@ -89,35 +97,53 @@ public final class SCTPAssociation: @unchecked Sendable {
         var rc = csctp_configure(socket, Self.streamCount, Self.pathMTU, bufferSize)
         if rc == 0 { rc = csctp_bind(socket, address, localPort) }
         if rc != 0 {
+            withState { $0.starting = false }
             usrsctp_close(socket)
-            usrsctp_deregister_address(address)
-            stack.unregister(address)
+            stack.retire(address)
             throw DataChannelError.sctp("socket setup: errno \(-rc)")
         }
         withState { state in
             state.socket = socket
             state.address = address
-            state.phase = .connecting
         }
         rc = csctp_connect(socket, address, remotePort)
+        // Packets that arrived while the socket was being set up go in after connect.
+        let early: [[UInt8]] = withState { state in
+            if state.phase == .idle { state.phase = .connecting }
+            defer { state.earlyPackets.removeAll() }
+            return state.earlyPackets
+        }
         if rc != 0 && -rc != EINPROGRESS {
             close()
             throw DataChannelError.sctp("usrsctp_connect: errno \(-rc)")
         }
+        for packet in early { Self.input(packet, address: address) }
     }
 
     /// Feeds one SCTP packet (decrypted DTLS application data) into usrsctp.
     /// Malformed packets are dropped by usrsctp (CRC32c and chunk validation).
+    /// Packets that arrive before `start()` has connected are held (up to
+    /// `earlyPacketLimit`) and fed in once it has, so a peer's early INIT is not answered
+    /// with an ABORT by a socket that is not connected yet.
     public func receive(sctpPacket: [UInt8]) {
         guard !sctpPacket.isEmpty else { return }
         let address: UnsafeMutableRawPointer? = withState { state in
             switch state.phase {
-            case .connecting, .established: return state.address
-            case .idle, .terminated, .closed: return nil
+            case .connecting, .established:
+                return state.address
+            case .idle:
+                if state.earlyPackets.count < Self.earlyPacketLimit { state.earlyPackets.append(sctpPacket) }
+                return nil
+            case .terminated, .closed:
+                return nil
             }
         }
         guard let address else { return }
-        sctpPacket.withUnsafeBytes { bytes in
+        Self.input(sctpPacket, address: address)
+    }
+
+    static func input(_ packet: [UInt8], address: UnsafeMutableRawPointer) {
+        packet.withUnsafeBytes { bytes in
             usrsctp_conninput(address, bytes.baseAddress, bytes.count, 0)
         }
     }
@@ -176,8 +202,13 @@ public final class SCTPAssociation: @unchecked Sendable {
         if rc != 0 { throw DataChannelError.sctp("SCTP_RESET_STREAMS: errno \(-rc)") }
     }
 
-    /// Aborts the association (SO_LINGER 0 → ABORT, emitted as a last `outgoingPacket`),
-    /// releases the socket and emits `associationClosed` if not already reported. Idempotent.
+    /// Aborts the association (SO_LINGER 0 → ABORT), releases the socket and emits
+    /// `associationClosed` if not already reported. Idempotent.
+    ///
+    /// usrsctp may finish tearing the association down (and send the ABORT) on its timer
+    /// thread shortly after `usrsctp_close` returns, so the address stays registered for
+    /// `UsrsctpStack.retireDelay`: `outgoingPacket` events can still arrive during that time
+    /// (forward them if DTLS is still up, drop them otherwise).
     public func close() {
         let (socket, address, report) = withState { state -> (OpaquePointer?, UnsafeMutableRawPointer?, Bool) in
             guard state.phase != .closed else { return (nil, nil, false) }
@@ -189,13 +220,11 @@ public final class SCTPAssociation: @unchecked Sendable {
             state.pendingOpens.removeAll()
             state.channels.removeAll()
             state.reassembler.removeAll()
+            state.earlyPackets.removeAll()
             return result
         }
         if let socket { usrsctp_close(socket) }
-        if let address {
-            usrsctp_deregister_address(address)
-            UsrsctpStack.shared.unregister(address)
-        }
+        if let address { UsrsctpStack.shared.retire(address) }
         if report { onEvent(.associationClosed) }
     }
 

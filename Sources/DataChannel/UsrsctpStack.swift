@@ -1,4 +1,5 @@
 import CSCTP
+import Dispatch
 import Foundation
 
 /// The process-wide usrsctp instance (AF_CONN mode) and the table that maps the opaque
@@ -31,6 +32,21 @@ final class UsrsctpStack: @unchecked Sendable {
         associations[id] = association
         // Non-null, distinct, never dereferenced by usrsctp (it only compares addresses).
         return UnsafeMutableRawPointer(bitPattern: id << 4)!
+    }
+
+    /// How long a closed association's address stays registered (see `retire`).
+    static let retireDelay: DispatchTimeInterval = .seconds(2)
+
+    /// Deregisters an address after `retireDelay`. usrsctp may defer the ABORT and the
+    /// freeing of an association that another thread was using when `usrsctp_close` ran;
+    /// keeping the address registered lets that late work complete normally.
+    func retire(_ address: UnsafeMutableRawPointer) {
+        let id = UInt(bitPattern: address)
+        DispatchQueue.global().asyncAfter(deadline: .now() + Self.retireDelay) {
+            guard let address = UnsafeMutableRawPointer(bitPattern: id) else { return }
+            usrsctp_deregister_address(address)
+            UsrsctpStack.shared.unregister(address)
+        }
     }
 
     func unregister(_ address: UnsafeMutableRawPointer) {

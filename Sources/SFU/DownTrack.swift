@@ -4,17 +4,22 @@ import RTP
 /// One subscriber's copy of a track: its own SSRC, sequence numbers and timestamps
 /// (`SequenceRewriter`), payload types and header extensions of the subscriber's SDP,
 /// keyframe gating, NACK answers from the publisher-side buffer, and sender reports.
-final class DownTrack {
-    let ssrc: UInt32
-    let kind: MediaKind
-    let mid: String
+public final class DownTrack {
+    public let ssrc: UInt32
+    public let kind: MediaKind
+    public let mid: String
     let cname: String
     unowned let subscriber: PeerConnection
-    /// Payload types the subscriber negotiated for this m-line.
-    let formats: [PayloadFormat]
-    let midExtensionID: UInt8?
-    let audioLevelExtensionID: UInt8?
-    private(set) weak var source: PublishedTrack?
+    /// Payload types the subscriber negotiated for this m-line (empty until negotiated).
+    private(set) var formats: [PayloadFormat]
+    private(set) var midExtensionID: UInt8?
+    private(set) var audioLevelExtensionID: UInt8?
+    public private(set) weak var source: PublishedTrack?
+    /// Simulcast: the layer being forwarded, and the one we want (switch on its next keyframe).
+    public private(set) var currentLayer: Int?
+    public var targetLayer: Int = Int.max
+    /// Subscriber-side pause (LiveKit `UpdateTrackSettings.disabled`, or unsubscribed m-line).
+    public var isPaused = false
     private var rewriter: SequenceRewriter
     /// Publisher PT → subscriber PT (0xFF: cannot forward).
     private var payloadTypeMap = [UInt8](repeating: 0xFF, count: 128)
@@ -27,6 +32,7 @@ final class DownTrack {
     private var historySource = [UInt16](repeating: 0, count: DownTrack.historySize)
     private var historyTimestampOffset = [UInt32](repeating: 0, count: DownTrack.historySize)
     private var historyValid = [Bool](repeating: false, count: DownTrack.historySize)
+    private var historyLayer = [UInt8](repeating: 0, count: DownTrack.historySize)
 
     init(ssrc: UInt32, kind: MediaKind, mid: String, cname: String, subscriber: PeerConnection,
          formats: [PayloadFormat], midExtensionID: UInt8?, audioLevelExtensionID: UInt8?) {
@@ -46,6 +52,36 @@ final class DownTrack {
 
     var context: MediaContext { subscriber.transport.context }
 
+    /// The subscriber lost a picture (PLI/FIR): ask the publisher for the layer we forward.
+    func requestKeyframe(now: Double) {
+        source?.requestKeyframe(layer: currentLayer ?? pendingLayer ?? 0, now: now, context: context)
+    }
+
+    /// Sets what the subscriber's SDP settled for this m-line (after an answer to our offer).
+    func setNegotiated(formats: [PayloadFormat], midExtensionID: UInt8?, audioLevelExtensionID: UInt8?, now: Double) {
+        self.formats = formats
+        self.midExtensionID = midExtensionID
+        self.audioLevelExtensionID = audioLevelExtensionID
+        let source = self.source
+        switchSource(to: source, now: now)
+    }
+
+    /// The layer to forward given the wish and what arrives: the wished one if active, else the
+    /// nearest lower active one, else the nearest higher (LiveKit's fallback order).
+    func chooseLayer(now: Double) {
+        guard let source, source.isSimulcast else { return }
+        let active = source.activeLayers(now: now)
+        let wish = min(targetLayer, active.count - 1)
+        var choice: Int?
+        if wish >= 0 {
+            choice = (0...wish).reversed().first { active[$0] } ?? (wish..<active.count).first { active[$0] }
+        }
+        guard let choice, choice != currentLayer else { return }
+        pendingLayer = choice
+        source.requestKeyframe(layer: choice, now: now, context: context)
+    }
+    private var pendingLayer: Int?
+
     /// Starts forwarding `track` (or nothing). The next packet continues our sequence space;
     /// video waits for a keyframe, which is requested now.
     func switchSource(to track: PublishedTrack?, now: Double) {
@@ -54,19 +90,34 @@ final class DownTrack {
         payloadTypeMap = [UInt8](repeating: 0xFF, count: 128)
         guard let track else { return }
         track.downTracks.append(self)
+        currentLayer = nil
+        pendingLayer = nil
         for pt in 0..<128 {
             guard let from = track.format(for: UInt8(pt)), from.family != .rtx else { continue }
             if let to = formats.first(where: { $0.matches(from) }) { payloadTypeMap[pt] = to.payloadType }
         }
         waitingForKeyframe = kind == .video
-        track.requestKeyframe(now: now, context: context)
+        let active = track.activeLayers(now: now)
+        let start = track.isSimulcast ? ((0...min(targetLayer, active.count - 1)).reversed().first { active[$0] } ?? 0) : 0
+        pendingLayer = start
+        if kind == .video { track.requestKeyframe(layer: start, now: now, context: context) }
     }
 
-    func forward(_ packet: UnsafeRawBufferPointer, header: RTPHeader, isKeyframe: Bool, now: Double) {
-        guard subscriber.transport.state == .connected else { return }
+    func forward(_ packet: UnsafeRawBufferPointer, header: RTPHeader, layer: Int, isKeyframe: Bool, now: Double) {
+        guard !isPaused, !formats.isEmpty, subscriber.transport.state == .connected else { return }
+        if let pending = pendingLayer, layer == pending, isKeyframe || kind == .audio {
+            // Switch (or start) on a keyframe of the wanted layer; the rewriter sees a new SSRC
+            // and keeps our sequence numbers and timestamps continuous.
+            currentLayer = pending
+            pendingLayer = nil
+            waitingForKeyframe = false
+        } else if let pending = pendingLayer, layer == pending, currentLayer == nil {
+            source?.requestKeyframe(layer: pending, now: now, context: context)
+        }
+        guard layer == currentLayer else { return }
         if waitingForKeyframe {
             guard isKeyframe else {
-                source?.requestKeyframe(now: now, context: context)
+                source?.requestKeyframe(layer: layer, now: now, context: context)
                 return
             }
             waitingForKeyframe = false
@@ -81,6 +132,7 @@ final class DownTrack {
         historySource[slot] = header.sequenceNumber
         historyTimestampOffset[slot] = out.timestamp &- header.timestamp
         historyValid[slot] = true
+        historyLayer[slot] = UInt8(truncatingIfNeeded: layer)
         send(packet, header: header, payloadType: outPayloadType, sequenceNumber: out.sequenceNumber, timestamp: out.timestamp)
         packetsSent &+= 1
         octetsSent &+= UInt32(header.payloadLength)
@@ -90,7 +142,7 @@ final class DownTrack {
     func retransmit(sequenceNumber: UInt16, now: Double) {
         let slot = Int(sequenceNumber) & (Self.historySize - 1)
         guard historyValid[slot], historyOut[slot] == sequenceNumber, let source,
-              let buffer = source.retransmissionBuffer else {
+              let buffer = source.layer(index: Int(historyLayer[slot]))?.retransmissionBuffer else {
             context.counters.nackMissed += 1
             return
         }
@@ -138,7 +190,7 @@ final class DownTrack {
         guard rewriter.hasStarted else { return nil }
         let clockRate = Double(rewriter.clockRate)
         let rtpTimestamp: UInt32
-        if let sr = source?.lastSenderReport {
+        if let layer = currentLayer, let sr = source?.layer(index: layer)?.lastSenderReport {
             let srUnix = Double(sr.ntp >> 32) - 2_208_988_800 + Double(sr.ntp & 0xFFFF_FFFF) / 4_294_967_296
             let elapsed = wallClock - srUnix
             rtpTimestamp = rewriter.outputTimestamp(forSource: sr.rtpTimestamp) &+ UInt32(truncatingIfNeeded: Int64(elapsed * clockRate))

@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import DTLS
 
 /// What every object on the media loop shares: counters, logger, the router, the DTLS
@@ -11,6 +12,10 @@ final class MediaContext {
     /// Test-only: percentage of RTP dropped on arrival from publishers / on the way to subscribers.
     let inboundLoss: Double
     let outboundLoss: Double
+    /// Our ICE candidates as SDP values (one host candidate on the media port).
+    var localCandidates: [String] = []
+    /// The media loop, for hopping back from other threads (usrsctp).
+    var loop: EventLoop?
 
     init(logger: Logger, certificate: DTLSCertificate, inboundLoss: Double, outboundLoss: Double) {
         self.logger = logger

@@ -30,6 +30,9 @@ public struct MediaCounters: Sendable, Equatable {
     /// Packets dropped by the test-only loss injection.
     public var testDroppedPackets: UInt64 = 0
     public var transportsClosed: UInt64 = 0
+    public var dataMessagesReceived: UInt64 = 0
+    public var dataMessagesSent: UInt64 = 0
+    public var dataChannelSendErrors: UInt64 = 0
 
     public init() {}
 
@@ -57,6 +60,9 @@ public struct MediaCounters: Sendable, Equatable {
             ("sfu_unroutable_packets_total", "Datagrams from unknown addresses", unroutablePackets),
             ("sfu_test_dropped_packets_total", "Packets dropped by test-only loss injection", testDroppedPackets),
             ("sfu_transports_closed_total", "WebRTC transports closed", transportsClosed),
+            ("sfu_data_messages_received_total", "Data channel messages received", dataMessagesReceived),
+            ("sfu_data_messages_sent_total", "Data channel messages sent", dataMessagesSent),
+            ("sfu_data_channel_send_errors_total", "Data channel messages that could not be sent", dataChannelSendErrors),
         ]
     }
 }

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import DTLS
+import ICE
 
 public struct MediaEngineConfiguration: Sendable {
     public var bindHost: String
@@ -72,7 +73,12 @@ public final class MediaEngine: @unchecked Sendable {
             }
             .bind(host: configuration.bindHost, port: configuration.udpPort)
             .get()
+        guard let address = TransportAddress(string: configuration.advertisedIP, port: UInt16(configuration.udpPort)) else {
+            throw MediaSessionError.internalError("advertised address \(configuration.advertisedIP) is not an IP address")
+        }
         try await loop.submit {
+            self.context.localCandidates = [hostCandidate(address: address)]
+            self.context.loop = self.loop
             self.socket = MediaSocket(channel: channel)
             self.ticker = self.loop.scheduleRepeatedTask(initialDelay: Self.tickInterval, delay: Self.tickInterval) { _ in
                 self.tick()
@@ -100,7 +106,7 @@ public final class MediaEngine: @unchecked Sendable {
     }
 
     /// Monotonic seconds for timers and statistics.
-    static func now() -> Double { Double(NIODeadline.now().uptimeNanoseconds) / 1e9 }
+    public static func now() -> Double { Double(NIODeadline.now().uptimeNanoseconds) / 1e9 }
 
     private func tick() {
         tickCount &+= 1
@@ -113,6 +119,8 @@ public final class MediaEngine: @unchecked Sendable {
         if reports { rooms = rooms.filter { !$0.value.isEmpty } }
         socket?.flushIfNeeded()
     }
+
+    public var eventLoop: EventLoop { loop }
 
     func room(named name: String) -> Room {
         if let room = rooms[name] { return room }

@@ -38,8 +38,10 @@ struct PayloadFormat: Sendable, Equatable {
     /// For rtx: the payload type it repairs (RFC 4588 §8.6 `apt`).
     var associatedPayloadType: UInt8?
     var packetizationMode: String?
+    var fmtp: String?
 
     init(_ codec: Codec) {
+        fmtp = codec.fmtp
         payloadType = codec.payloadType
         name = codec.name
         family = CodecFamily(name: codec.name)

@@ -22,6 +22,15 @@ final class MediaRouter {
         byAddress[address] = transport
     }
 
+    func renameUfrag(of transport: WebRTCTransport, from old: String, to new: String) {
+        if byUfrag[old] === transport { byUfrag[old] = nil }
+        byUfrag[new] = transport
+    }
+
+    func unregister(address: TransportAddress, of transport: WebRTCTransport) {
+        if byAddress[address] === transport { byAddress[address] = nil }
+    }
+
     func unregister(_ transport: WebRTCTransport) {
         byUfrag[transport.localUfrag] = nil
         for (address, t) in byAddress where t === transport { byAddress[address] = nil }

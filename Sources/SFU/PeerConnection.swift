@@ -2,37 +2,86 @@ import NIOCore
 import ICE
 import RTP
 
-/// One negotiated peer connection: a transport plus the tracks it receives (published) and
-/// sends (down tracks). Routes decrypted media to tracks by SSRC, and RTCP feedback to the
-/// down track it names.
-final class PeerConnection {
-    let id: String
-    let transport: WebRTCTransport
-    unowned let room: Room
-    private(set) var published: [PublishedTrack] = []
-    private var publishedBySSRC: [UInt32: PublishedTrack] = [:]
-    private var retransmissionsBySSRC: [UInt32: PublishedTrack] = [:]
-    private(set) var downTracks: [DownTrack] = []
-    private var downTracksBySSRC: [UInt32: DownTrack] = [:]
-    private(set) var isClosed = false
+/// What a peer connection tells its owner (LiveKit participant, WHIP/WHEP session), on the
+/// media loop.
+public protocol PeerConnectionObserver: AnyObject {
+    func peerConnectionDidConnect(_ peer: PeerConnection)
+    func peerConnection(_ peer: PeerConnection, didClose reason: String)
+    func peerConnection(_ peer: PeerConnection, didReceiveData data: [UInt8], binary: Bool, label: String)
+    func peerConnection(_ peer: PeerConnection, didOpenDataChannel label: String)
+}
 
-    init(id: String, transport: WebRTCTransport, room: Room) {
+public extension PeerConnectionObserver {
+    func peerConnectionDidConnect(_ peer: PeerConnection) {}
+    func peerConnection(_ peer: PeerConnection, didReceiveData data: [UInt8], binary: Bool, label: String) {}
+    func peerConnection(_ peer: PeerConnection, didOpenDataChannel label: String) {}
+}
+
+/// One negotiated peer connection: a transport plus the tracks it receives (published) and
+/// sends (down tracks), and its data channels. Routes decrypted media to tracks by SSRC
+/// (or by MID/RID for SSRCs the SDP did not announce), and RTCP feedback to the down track
+/// it names. Confined to the media loop.
+public final class PeerConnection {
+    public let id: String
+    let transport: WebRTCTransport
+    public unowned let room: Room
+    public weak var observer: PeerConnectionObserver?
+    public private(set) var published: [PublishedTrack] = []
+    private var layersBySSRC: [UInt32: (PublishedTrack, TrackLayer)] = [:]
+    private var retransmissionsBySSRC: [UInt32: (PublishedTrack, TrackLayer)] = [:]
+    public private(set) var downTracks: [DownTrack] = []
+    private var downTracksBySSRC: [UInt32: DownTrack] = [:]
+    public private(set) var isClosed = false
+    let createdAt: Double
+    /// Negotiation state (see PeerConnection+Negotiation).
+    var negotiation = NegotiationState()
+    var dataChannels: DataChannelSet?
+
+    init(id: String, transport: WebRTCTransport, room: Room, now: Double) {
         self.id = id
         self.transport = transport
         self.room = room
+        self.createdAt = now
+        transport.onConnected = { [unowned self] in self.transportConnected() }
+        transport.onClosed = { [unowned self] reason in self.close(reason: reason, now: MediaEngine.now()) }
+        transport.onApplicationData = { [unowned self] bytes in self.dataChannels?.receive(bytes) }
     }
 
     var context: MediaContext { transport.context }
+    public var isConnected: Bool { transport.state == .connected }
 
     func addPublished(_ track: PublishedTrack) {
         published.append(track)
-        if let ssrc = track.mediaSSRC { publishedBySSRC[ssrc] = track }
-        if let ssrc = track.rtxSSRC { retransmissionsBySSRC[ssrc] = track }
+        for layer in track.layers {
+            if let ssrc = layer.ssrc { layersBySSRC[ssrc] = (track, layer) }
+            if let ssrc = layer.rtxSSRC { retransmissionsBySSRC[ssrc] = (track, layer) }
+        }
+    }
+
+    func removePublished(_ track: PublishedTrack, now: Double) {
+        published.removeAll { $0 === track }
+        layersBySSRC = layersBySSRC.filter { $0.value.0 !== track }
+        retransmissionsBySSRC = retransmissionsBySSRC.filter { $0.value.0 !== track }
+        track.detachAll(now: now)
+        room.unpublish(track, now: now)
     }
 
     func addDownTrack(_ downTrack: DownTrack) {
         downTracks.append(downTrack)
         downTracksBySSRC[downTrack.ssrc] = downTrack
+    }
+
+    func removeDownTrack(_ downTrack: DownTrack, now: Double) {
+        downTrack.switchSource(to: nil, now: now)
+        downTracks.removeAll { $0 === downTrack }
+        downTracksBySSRC[downTrack.ssrc] = nil
+    }
+
+    private func transportConnected() {
+        if negotiation.hasDataChannel { startDataChannels() }
+        observer?.peerConnectionDidConnect(self)
+        let now = MediaEngine.now()
+        for downTrack in downTracks { downTrack.source?.requestKeyframe(layer: downTrack.currentLayer ?? 0, now: now, context: context) }
     }
 
     func receive(_ buffer: inout ByteBuffer, from address: SocketAddress, transportAddress: TransportAddress, now: Double) {
@@ -53,23 +102,42 @@ final class PeerConnection {
             context.counters.malformedPackets += 1
             return
         }
-        if let track = publishedBySSRC[header.ssrc] {
-            track.receive(packet, header: header, now: now, context: context)
-        } else if let track = retransmissionsBySSRC[header.ssrc] {
-            track.receiveRetransmission(packet, header: header, now: now, context: context)
-        } else if let track = published.first(where: { $0.claims(payloadType: header.payloadType) }),
-                  track.bind(ssrc: header.ssrc, payloadType: header.payloadType) {
-            // An SSRC the SDP did not announce: bind it by payload type (RFC 8843 §9.2 fallback).
-            if track.rtxSSRC == header.ssrc {
-                retransmissionsBySSRC[header.ssrc] = track
-                track.receiveRetransmission(packet, header: header, now: now, context: context)
+        if let (track, layer) = layersBySSRC[header.ssrc] {
+            track.receive(packet, header: header, layer: layer, now: now, context: context)
+        } else if let (track, layer) = retransmissionsBySSRC[header.ssrc] {
+            track.receiveRetransmission(packet, header: header, layer: layer, now: now, context: context)
+        } else if let (track, layer, repaired) = bindUnknownSSRC(header: header, packet: UnsafeRawBufferPointer(packet)) {
+            if repaired {
+                retransmissionsBySSRC[header.ssrc] = (track, layer)
+                track.receiveRetransmission(packet, header: header, layer: layer, now: now, context: context)
             } else {
-                publishedBySSRC[header.ssrc] = track
-                track.receive(packet, header: header, now: now, context: context)
+                layersBySSRC[header.ssrc] = (track, layer)
+                track.receive(packet, header: header, layer: layer, now: now, context: context)
             }
         } else {
             context.counters.unroutablePackets += 1
         }
+    }
+
+    /// An SSRC the SDP did not announce (simulcast never announces them): find its m-line by
+    /// the MID header extension (RFC 8843 §9.2) or by payload type, its layer by RID (RFC 8852).
+    private func bindUnknownSSRC(header: RTPHeader, packet: UnsafeRawBufferPointer) -> (PublishedTrack, TrackLayer, Bool)? {
+        let ids = negotiation.receiveExtensionIDs
+        func text(_ id: UInt8?) -> String? {
+            guard let id, let range = header.extensionElement(id: id, in: packet) else { return nil }
+            return String(decoding: UnsafeRawBufferPointer(rebasing: packet[range]), as: UTF8.self)
+        }
+        let track: PublishedTrack?
+        if let mid = text(ids.mid) {
+            track = published.first { $0.mid == mid }
+        } else {
+            track = published.first { $0.format(for: header.payloadType) != nil && $0.layers.contains { $0.ssrc == nil } }
+        }
+        guard let track, let format = track.format(for: header.payloadType) else { return nil }
+        let repaired = format.family == .rtx
+        let rid = repaired ? text(ids.repairedRID) : text(ids.rid)
+        guard let layer = track.bind(ssrc: header.ssrc, rid: rid, repaired: repaired) else { return nil }
+        return (track, layer, repaired)
     }
 
     private func handleRTCP(_ packets: [RTCPPacket], now: Double) {
@@ -81,14 +149,12 @@ final class PeerConnection {
                 for sequence in nack.lostSequenceNumbers { downTrack.retransmit(sequenceNumber: sequence, now: now) }
             case .pli(let pli):
                 context.counters.pliReceived += 1
-                downTracksBySSRC[pli.mediaSSRC]?.source?.requestKeyframe(now: now, context: context)
+                downTracksBySSRC[pli.mediaSSRC]?.requestKeyframe(now: now)
             case .fir(let fir):
                 context.counters.pliReceived += 1
-                for entry in fir.entries {
-                    downTracksBySSRC[entry.ssrc]?.source?.requestKeyframe(now: now, context: context)
-                }
+                for entry in fir.entries { downTracksBySSRC[entry.ssrc]?.requestKeyframe(now: now) }
             case .senderReport(let report):
-                publishedBySSRC[report.ssrc]?.receiveSenderReport(report, now: now)
+                layersBySSRC[report.ssrc]?.1.receiveSenderReport(report, now: now)
             default:
                 break  // RR, SDES, BYE, REMB, transport-cc: not acted on yet
             }
@@ -99,24 +165,36 @@ final class PeerConnection {
     /// for what we send (RFC 3550 §6.2 interval, simplified to a fixed 1 s).
     func tick(now: Double, wallClock: Double, reports: Bool) {
         transport.tick(now: now, dtlsDue: true)
+        if transport.state != .connected, now - createdAt > Self.connectTimeout {
+            close(reason: "not connected within \(Int(Self.connectTimeout)) s", now: now)
+            return
+        }
         guard transport.state == .connected else { return }
         for track in published { track.sendDueNacks(now: now, context: context) }
         guard reports else { return }
-        let blocks = published.compactMap { $0.makeReceptionReport(now: now) }
+        for downTrack in downTracks { downTrack.chooseLayer(now: now) }
+        let blocks = published.flatMap { $0.makeReceptionReports(now: now) }
         if !blocks.isEmpty {
-            transport.sendRTCP([.receiverReport(ReceiverReport(ssrc: transport.rtcpSSRC, reports: blocks))])
+            transport.sendRTCP([.receiverReport(ReceiverReport(ssrc: transport.rtcpSSRC, reports: Array(blocks.prefix(31))))])
         }
         for downTrack in downTracks {
             if let report = downTrack.makeSenderReport(now: now, wallClock: wallClock) { transport.sendRTCP(report) }
         }
     }
 
-    /// Closes the transport; the room drops our tracks.
-    func close(reason: String, now: Double) {
+    /// A peer that never completes ICE and DTLS is given up.
+    static let connectTimeout = 30.0
+
+    /// Closes the transport; the room drops our tracks. Idempotent.
+    public func close(reason: String, now: Double) {
         guard !isClosed else { return }
         isClosed = true
         transport.close(reason: reason)
+        dataChannels?.close()
+        dataChannels = nil
         for downTrack in downTracks { downTrack.switchSource(to: nil, now: now) }
+        for track in published { track.detachAll(now: now) }
         room.remove(self, now: now)
+        observer?.peerConnection(self, didClose: reason)
     }
 }

@@ -1,79 +1,84 @@
 import RTP
 
-/// A track arriving from a publisher: reception statistics, NACK generation toward the
-/// publisher, a retransmission buffer for subscribers' NACKs, keyframe requests, and the
-/// fan-out to every subscriber's `DownTrack`.
-final class PublishedTrack {
-    let id: String
-    let kind: MediaKind
-    let mid: String
+/// A track arriving from a publisher: one `TrackLayer` per received stream (three for
+/// simulcast), keyframe detection, NACKs toward the publisher, and the fan-out to every
+/// subscriber's `DownTrack`.
+public final class PublishedTrack {
+    public let id: String
+    public let kind: MediaKind
+    public let mid: String
     unowned let publisher: PeerConnection
     /// Payload types the publisher may use, indexed by PT (0...127).
-    private(set) var formats: [PayloadFormat?] = Array(repeating: nil, count: 128)
-    private(set) var mediaSSRC: UInt32?
-    private(set) var rtxSSRC: UInt32?
-    /// Header extension ids the publisher negotiated.
+    private var formats: [PayloadFormat?] = Array(repeating: nil, count: 128)
+    private(set) var layers: [TrackLayer]
     let audioLevelExtensionID: UInt8?
     var downTracks: [DownTrack] = []
-
-    private var statistics: ReceiveStatistics?
-    private var nackGenerator = NackGenerator()
-    private(set) var retransmissionBuffer: RetransmissionBuffer?
-    private var lastKeyframeRequest = -Double.infinity
-    /// Last sender report from the publisher: NTP ↔ RTP mapping for lip-sync (RFC 3550 §6.4.1).
-    private(set) var lastSenderReport: (ntp: UInt64, rtpTimestamp: UInt32, arrival: Double)?
-    static let keyframeRequestInterval = 0.3
+    /// Server- or publisher-side mute: nothing is forwarded while set.
+    public var isMuted = false
+    /// Most recent RFC 6464 audio level (0 loudest … 127 silence) and when it arrived.
+    public private(set) var audioLevel: (level: UInt8, voiceActivity: Bool, time: Double)?
+    public var isSimulcast: Bool { layers.count > 1 }
+    public var subscriberCount: Int { downTracks.count }
 
     init(id: String, kind: MediaKind, mid: String, publisher: PeerConnection, formats: [PayloadFormat],
-         mediaSSRC: UInt32?, rtxSSRC: UInt32?, audioLevelExtensionID: UInt8?) {
+         layers: [(rid: String?, ssrc: UInt32?, rtxSSRC: UInt32?)], audioLevelExtensionID: UInt8?) {
         self.id = id
         self.kind = kind
         self.mid = mid
         self.publisher = publisher
-        self.mediaSSRC = mediaSSRC
-        self.rtxSSRC = rtxSSRC
         self.audioLevelExtensionID = audioLevelExtensionID
         for format in formats where format.payloadType < 128 { self.formats[Int(format.payloadType)] = format }
-        if kind == .video { retransmissionBuffer = RetransmissionBuffer(capacity: 1024, maxPacketSize: 1500) }
+        let described = layers.isEmpty ? [(rid: String?.none, ssrc: UInt32?.none, rtxSSRC: UInt32?.none)] : layers
+        self.layers = described.enumerated().map { index, layer in
+            TrackLayer(index: Self.layerIndex(rid: layer.rid, position: index, count: described.count), rid: layer.rid,
+                       ssrc: layer.ssrc, rtxSSRC: layer.rtxSSRC, keepsHistory: kind == .video)
+        }
+        self.layers.sort { $0.index < $1.index }
+    }
+
+    /// LiveKit names simulcast RIDs q/h/f (low/medium/high); other names keep SDP order.
+    static func layerIndex(rid: String?, position: Int, count: Int) -> Int {
+        switch rid {
+        case "q": return 0
+        case "h": return count > 2 ? 1 : min(1, count - 1)
+        case "f": return count - 1
+        default: return position
+        }
     }
 
     var primaryFormat: PayloadFormat? { formats.lazy.compactMap { $0 }.first { $0.family != .rtx } }
+    var allFormats: [PayloadFormat] { formats.compactMap { $0 } }
 
     func format(for payloadType: UInt8) -> PayloadFormat? {
         payloadType < 128 ? formats[Int(payloadType)] : nil
     }
 
-    /// True if this track accepts a packet with this PT from an SSRC not signalled in SDP.
-    func claims(payloadType: UInt8) -> Bool { format(for: payloadType) != nil }
+    func layer(rid: String) -> TrackLayer? { layers.first { $0.rid == rid } }
 
-    func bind(ssrc: UInt32, payloadType: UInt8) -> Bool {
-        guard let format = format(for: payloadType) else { return false }
-        if format.family == .rtx {
-            guard rtxSSRC == nil else { return false }
-            rtxSSRC = ssrc
+    /// Binds an SSRC the SDP did not announce, by RID (RFC 8852) or, without one, to the
+    /// first layer still lacking an SSRC.
+    func bind(ssrc: UInt32, rid: String?, repaired: Bool) -> TrackLayer? {
+        let layer = rid.flatMap { self.layer(rid: $0) } ?? layers.first { repaired ? $0.rtxSSRC == nil : $0.ssrc == nil }
+        guard let layer else { return nil }
+        if repaired {
+            guard layer.rtxSSRC == nil else { return nil }
+            layer.rtxSSRC = ssrc
         } else {
-            guard mediaSSRC == nil else { return false }
-            mediaSSRC = ssrc
+            guard layer.ssrc == nil else { return nil }
+            layer.ssrc = ssrc
         }
-        return true
+        return layer
     }
 
-    /// One decrypted RTP packet from the publisher (RFC 3550 §5.1), on the media SSRC.
-    func receive(_ packet: UnsafeMutableRawBufferPointer, header: RTPHeader, now: Double, context: MediaContext) {
+    /// One decrypted RTP packet on a layer's media SSRC (RFC 3550 §5.1).
+    func receive(_ packet: UnsafeMutableRawBufferPointer, header: RTPHeader, layer: TrackLayer, now: Double, context: MediaContext) {
         guard let format = format(for: header.payloadType), format.family != .rtx else {
             context.counters.malformedPackets += 1
             return
         }
-        if statistics == nil { statistics = ReceiveStatistics(clockRate: format.clockRate) }
-        statistics!.packetReceived(sequenceNumber: header.sequenceNumber, rtpTimestamp: header.timestamp, arrivalSeconds: now)
         context.counters.rtpPacketsReceived += 1
         context.counters.rtpBytesReceived += UInt64(packet.count)
-        if kind == .video {
-            let missingBefore = nackGenerator.missingCount
-            nackGenerator.packetReceived(sequenceNumber: header.sequenceNumber, now: now)
-            if nackGenerator.missingCount < missingBefore { context.counters.packetsRecovered += 1 }
-            retransmissionBuffer?.store(sequenceNumber: header.sequenceNumber, packet: UnsafeRawBufferPointer(packet), now: now)
-        }
+        let bytes = UnsafeRawBufferPointer(packet)
         let payload = UnsafeRawBufferPointer(rebasing: packet[header.payloadOffset..<(header.payloadOffset + header.payloadLength)])
         let isKeyframe: Bool
         switch format.family {
@@ -83,16 +88,23 @@ final class PublishedTrack {
         case .opus: isKeyframe = true
         default: isKeyframe = false
         }
-        let bytes = UnsafeRawBufferPointer(packet)
+        if layer.record(bytes, header: header, clockRate: format.clockRate, isKeyframe: isKeyframe, now: now) {
+            context.counters.packetsRecovered += 1
+        }
+        if kind == .audio, let id = audioLevelExtensionID, let range = header.extensionElement(id: id, in: bytes), !range.isEmpty {
+            let byte = bytes[range.lowerBound]  // RFC 6464 §3: V bit + 7-bit level
+            audioLevel = (byte & 0x7F, byte & 0x80 != 0, now)
+        }
+        guard !isMuted, header.payloadLength > 0 else { return }
         for downTrack in downTracks {
-            downTrack.forward(bytes, header: header, isKeyframe: isKeyframe, now: now)
+            downTrack.forward(bytes, header: header, layer: layer.index, isKeyframe: isKeyframe, now: now)
         }
     }
 
     /// An RTX packet (RFC 4588 §4): the first two payload bytes are the original sequence number.
     /// Restores the original packet in place and processes it as media.
-    func receiveRetransmission(_ packet: UnsafeMutableRawBufferPointer, header: RTPHeader, now: Double, context: MediaContext) {
-        guard let mediaSSRC, let rtx = format(for: header.payloadType), let apt = rtx.associatedPayloadType else { return }
+    func receiveRetransmission(_ packet: UnsafeMutableRawBufferPointer, header: RTPHeader, layer: TrackLayer, now: Double, context: MediaContext) {
+        guard let mediaSSRC = layer.ssrc, let rtx = format(for: header.payloadType), let apt = rtx.associatedPayloadType else { return }
         guard header.payloadLength >= 2 else { return }  // padding-only probe: nothing to restore
         let payloadStart = header.payloadOffset
         let originalSequence = UInt16(packet[payloadStart]) << 8 | UInt16(packet[payloadStart + 1])
@@ -107,41 +119,46 @@ final class PublishedTrack {
             context.counters.malformedPackets += 1
             return
         }
-        receive(restored, header: restoredHeader, now: now, context: context)
+        receive(restored, header: restoredHeader, layer: layer, now: now, context: context)
     }
 
-    func receiveSenderReport(_ report: SenderReport, now: Double) {
-        lastSenderReport = (report.ntpTimestamp, report.rtpTimestamp, now)
-    }
-
-    /// PLI toward the publisher (RFC 4585 §6.3.1), at most every `keyframeRequestInterval`.
-    func requestKeyframe(now: Double, context: MediaContext) {
-        guard kind == .video, let mediaSSRC, now - lastKeyframeRequest >= Self.keyframeRequestInterval else { return }
-        lastKeyframeRequest = now
+    /// PLI toward the publisher for one layer (RFC 4585 §6.3.1), rate limited.
+    func requestKeyframe(layer index: Int, now: Double, context: MediaContext) {
+        guard kind == .video, let layer = layers.first(where: { $0.index == index }),
+              layer.shouldRequestKeyframe(now: now), let ssrc = layer.ssrc else { return }
         let transport = publisher.transport
-        transport.sendRTCP([.pli(PictureLossIndication(senderSSRC: transport.rtcpSSRC, mediaSSRC: mediaSSRC))])
+        transport.sendRTCP([.pli(PictureLossIndication(senderSSRC: transport.rtcpSSRC, mediaSSRC: ssrc))])
         context.counters.pliSent += 1
     }
 
     /// Timer work: NACKs for gaps (RFC 4585 §6.2.1).
     func sendDueNacks(now: Double, context: MediaContext) {
-        guard kind == .video, let mediaSSRC else { return }
-        let due = nackGenerator.dueNacks(now: now)
-        guard !due.isEmpty else { return }
-        let transport = publisher.transport
-        transport.sendRTCP([.nack(GenericNACK(senderSSRC: transport.rtcpSSRC, mediaSSRC: mediaSSRC, lostSequenceNumbers: due))])
-        context.counters.nackSent += UInt64(due.count)
+        guard kind == .video else { return }
+        for layer in layers {
+            let due = layer.dueNacks(now: now)
+            guard !due.isEmpty, let ssrc = layer.ssrc else { continue }
+            let transport = publisher.transport
+            transport.sendRTCP([.nack(GenericNACK(senderSSRC: transport.rtcpSSRC, mediaSSRC: ssrc, lostSequenceNumbers: due))])
+            context.counters.nackSent += UInt64(due.count)
+        }
     }
 
-    /// Receiver report block for this source (RFC 3550 §6.4.2), with LSR/DLSR from its last SR.
-    func makeReceptionReport(now: Double) -> ReceptionReport? {
-        guard let mediaSSRC, statistics != nil else { return nil }
-        var lsr: UInt32 = 0
-        var dlsr: UInt32 = 0
-        if let sr = lastSenderReport {
-            lsr = NTPTime.compact(sr.ntp)
-            dlsr = UInt32(max(0, (now - sr.arrival) * 65536))
-        }
-        return statistics!.makeReport(ssrc: mediaSSRC, lastSR: lsr, delaySinceLastSR: dlsr)
+    func makeReceptionReports(now: Double) -> [ReceptionReport] {
+        layers.compactMap { $0.makeReceptionReport(now: now) }
+    }
+
+    func layer(index: Int) -> TrackLayer? { layers.first { $0.index == index } }
+
+    /// Indexes of layers receiving media now.
+    func activeLayers(now: Double) -> [Bool] {
+        let top = (layers.map(\.index).max() ?? 0)
+        var active = [Bool](repeating: false, count: top + 1)
+        for layer in layers where layer.isActive(now: now) { active[layer.index] = true }
+        return active
+    }
+
+    /// Detaches every subscriber (the publisher went away or unpublished).
+    func detachAll(now: Double) {
+        for downTrack in downTracks { downTrack.switchSource(to: nil, now: now) }
     }
 }

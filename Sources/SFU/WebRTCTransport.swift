@@ -18,8 +18,15 @@ final class WebRTCTransport {
         case rtcp([RTCPPacket])
     }
 
-    let localUfrag: String
-    let localPassword: String
+    private(set) var localUfrag: String
+    private(set) var localPassword: String
+    private(set) var remoteUfrag: String?
+    /// Decrypted DTLS application data (SCTP packets) go here.
+    var onApplicationData: (([UInt8]) -> Void)?
+    /// Called once when DTLS completes and SRTP is ready.
+    var onConnected: (() -> Void)?
+    /// Called once when the transport closes.
+    var onClosed: ((String) -> Void)?
     private(set) var ice: ICELiteAgent
     private var dtls: DTLSEndpoint?
     private(set) var srtp: SRTPSession?
@@ -42,11 +49,37 @@ final class WebRTCTransport {
     }
 
     /// Sets what the remote description said: ICE credentials and DTLS fingerprint/role.
+    /// The DTLS part is fixed by the first description (a later one may only restart ICE).
     func configure(remoteUfrag: String, remotePassword: String, role: DTLSRole,
                    remoteFingerprint: (algorithm: String, value: String), certificate: DTLSCertificate) throws {
-        ice.setRemoteCredentials(ufrag: remoteUfrag, password: remotePassword)
+        setRemoteICE(ufrag: remoteUfrag, password: remotePassword)
+        guard dtls == nil else { return }
         dtls = try DTLSEndpoint(role: role, certificate: certificate, remoteFingerprint: remoteFingerprint)
         state = .connecting
+        if remoteAddress != nil { startDTLSIfNeeded() }
+    }
+
+    func setRemoteICE(ufrag: String, password: String) {
+        remoteUfrag = ufrag
+        ice.setRemoteCredentials(ufrag: ufrag, password: password)
+    }
+
+    /// ICE restart (RFC 8445 §9, RFC 8839 §4.4.1.1.1): new local credentials, a fresh agent;
+    /// DTLS and SRTP carry on over whatever address the new checks nominate.
+    func restartICE(remoteUfrag: String, remotePassword: String) {
+        let fresh = ICECredentials.random()
+        context.router?.renameUfrag(of: self, from: localUfrag, to: fresh.ufrag)
+        localUfrag = fresh.ufrag
+        localPassword = fresh.password
+        ice = ICELiteAgent(localUfrag: fresh.ufrag, localPassword: fresh.password,
+                           remoteUfrag: remoteUfrag, remotePassword: remotePassword)
+        self.remoteUfrag = remoteUfrag
+    }
+
+    /// Sends DTLS application data (an SCTP packet).
+    func sendApplicationData(_ bytes: [UInt8]) {
+        guard let dtls, dtls.isConnected, state == .connected else { return }
+        apply(dtls.send(applicationData: bytes))
     }
 
     /// Handles one datagram already routed to this transport.
@@ -110,6 +143,7 @@ final class WebRTCTransport {
                 if to == TransportAddress(nioAddress) { socket.send(bytes, to: nioAddress) }
             case .selectedAddressChanged(let address):
                 if address == TransportAddress(nioAddress) {
+                    if let old = remoteTransportAddress, old != address { context.router?.unregister(address: old, of: self) }
                     remoteAddress = nioAddress
                     remoteTransportAddress = address
                     context.router?.register(address, for: self)
@@ -139,12 +173,13 @@ final class WebRTCTransport {
                     state = .connected
                     context.counters.dtlsHandshakesCompleted += 1
                     context.logger.debug("transport \(localUfrag) connected, SRTP profile \(keys.profile)")
+                    onConnected?()
                 } catch {
                     context.counters.dtlsFailures += 1
                     close(reason: "SRTP setup failed: \(error)")
                 }
-            case .applicationData:
-                break  // SCTP data channels: not negotiated on WHIP/WHEP
+            case .applicationData(let bytes):
+                onApplicationData?(bytes)
             case .closed:
                 close(reason: "DTLS close_notify")
             case .failed(let error):
@@ -207,5 +242,10 @@ final class WebRTCTransport {
         context.counters.transportsClosed += 1
         context.logger.info("transport \(localUfrag) closed: \(reason)")
         context.router?.unregister(self)
+        let callback = onClosed
+        onClosed = nil
+        onConnected = nil
+        onApplicationData = nil
+        callback?(reason)
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import SFU
+import Signal
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the server.")

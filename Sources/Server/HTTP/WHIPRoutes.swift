@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import SFU
+import Signal
 
 /// WHIP (RFC 9725) ingest at `/whip/{room}` and WHEP playback at `/whep/{room}`.
 /// `Authorization: Bearer <LiveKit JWT>` with `roomJoin` for the room, plus `canPublish`

@@ -3,72 +3,73 @@ import Crypto
 import JWTKit
 
 /// LiveKit `video` grant (PROTOCOL.md §7). Unknown fields are ignored; absent booleans are nil.
-struct VideoGrant: Codable, Sendable, Equatable {
-    var roomCreate: Bool?
-    var roomList: Bool?
-    var roomRecord: Bool?
-    var roomAdmin: Bool?
-    var roomJoin: Bool?
-    var room: String?
-    var canPublish: Bool?
-    var canSubscribe: Bool?
-    var canPublishData: Bool?
-    var canPublishSources: [String]?
-    var canUpdateOwnMetadata: Bool?
-    var hidden: Bool?
-    var recorder: Bool?
-    var agent: Bool?
+public struct VideoGrant: Codable, Sendable, Equatable {
+    public var roomCreate: Bool?
+    public var roomList: Bool?
+    public var roomRecord: Bool?
+    public var roomAdmin: Bool?
+    public var roomJoin: Bool?
+    public var room: String?
+    public var canPublish: Bool?
+    public var canSubscribe: Bool?
+    public var canPublishData: Bool?
+    public var canPublishSources: [String]?
+    public var canUpdateOwnMetadata: Bool?
+    public var hidden: Bool?
+    public var recorder: Bool?
+    public var agent: Bool?
 }
 
 /// The claims of a LiveKit access token (HS256, `iss` = API key, `sub` = identity).
-struct AccessTokenClaims: JWTPayload, Equatable {
-    var iss: String?
-    var sub: String?
-    var exp: ExpirationClaim?
-    var nbf: NotBeforeClaim?
-    var name: String?
-    var kind: String?
-    var metadata: String?
-    var attributes: [String: String]?
-    var sha256: String?
-    var video: VideoGrant?
+public struct AccessTokenClaims: JWTPayload, Equatable {
+    public var iss: String?
+    public var sub: String?
+    public var exp: ExpirationClaim?
+    public var nbf: NotBeforeClaim?
+    public var name: String?
+    public var kind: String?
+    public var metadata: String?
+    public var attributes: [String: String]?
+    public var sha256: String?
+    public var video: VideoGrant?
 
     /// Time checks happen in `AccessTokenVerifier` with LiveKit's leeway.
-    func verify(using algorithm: some JWTAlgorithm) async throws {}
+    public func verify(using algorithm: some JWTAlgorithm) async throws {}
 
-    var identity: String { sub ?? "" }
+    public var identity: String { sub ?? "" }
     /// LiveKit defaults canPublish / canSubscribe / canPublishData to true when absent.
-    var canPublish: Bool { video?.canPublish ?? true }
-    var canSubscribe: Bool { video?.canSubscribe ?? true }
-    var canPublishData: Bool { video?.canPublishData ?? true }
+    public var canPublish: Bool { video?.canPublish ?? true }
+    public var canSubscribe: Bool { video?.canSubscribe ?? true }
+    public var canPublishData: Bool { video?.canPublishData ?? true }
 }
 
 /// Why a token was refused; `status` is the HTTP status to answer with.
-struct TokenError: Error, CustomStringConvertible, Equatable {
-    var status: Int
-    var reason: String
-    var description: String { reason }
+public struct TokenError: Error, CustomStringConvertible, Equatable {
+    public var status: Int
+    public var reason: String
+    public var description: String { reason }
 
-    static func unauthorized(_ reason: String) -> TokenError { TokenError(status: 401, reason: reason) }
-    static func forbidden(_ reason: String) -> TokenError { TokenError(status: 403, reason: reason) }
+    public static func unauthorized(_ reason: String) -> TokenError { TokenError(status: 401, reason: reason) }
+    public static func forbidden(_ reason: String) -> TokenError { TokenError(status: 403, reason: reason) }
 }
 
 /// Verifies LiveKit access tokens against the configured API keys (PROTOCOL.md §7).
-struct AccessTokenVerifier: Sendable {
+public struct AccessTokenVerifier: Sendable {
+    public init(keys: [String: String]) { self.keys = keys }
     /// Clock leeway for `exp` and `nbf` (LiveKit: 60 s).
-    static let leeway: TimeInterval = 60
-    let keys: [String: String]
+    public static let leeway: TimeInterval = 60
+    public let keys: [String: String]
 
     /// LiveKit secrets are often short ("secret"); jwt-kit asserts on keys shorter than the
     /// digest. RFC 2104 §2 pads a key shorter than the block size with zeros, so padding it
     /// to 32 bytes ourselves gives the identical MAC.
-    static func hmacKey(_ secret: String) -> HMACKey {
+    public static func hmacKey(_ secret: String) -> HMACKey {
         var bytes = Array(secret.utf8)
         if bytes.count < 32 { bytes += [UInt8](repeating: 0, count: 32 - bytes.count) }
         return HMACKey(key: SymmetricKey(data: bytes))
     }
 
-    func verify(_ token: String, now: Date = Date()) async throws(TokenError) -> AccessTokenClaims {
+    public func verify(_ token: String, now: Date = Date()) async throws(TokenError) -> AccessTokenClaims {
         guard !token.isEmpty else { throw .unauthorized("no access token") }
         let unverified: AccessTokenClaims
         do {
@@ -96,7 +97,7 @@ struct AccessTokenVerifier: Sendable {
 }
 
 extension AccessTokenVerifier {
-    static func describe(_ error: Error) -> String {
+    public static func describe(_ error: Error) -> String {
         if let jwt = error as? JWTError {
             switch jwt.errorType {
             case .signatureVerificationFailed: return "signature does not verify"
@@ -109,7 +110,7 @@ extension AccessTokenVerifier {
 
 extension AccessTokenClaims {
     /// A join to `room` needs `roomJoin` and a matching `room` grant.
-    func checkJoin(room: String) throws(TokenError) {
+    public func checkJoin(room: String) throws(TokenError) {
         guard let video, video.roomJoin == true else { throw .forbidden("permissions denied: no roomJoin grant") }
         guard video.room == room else { throw .forbidden("permissions denied: token is for room \"\(video.room ?? "")\", not \"\(room)\"") }
     }

@@ -1,6 +1,6 @@
 import XCTest
 import JWTKit
-@testable import Server
+@testable import Signal
 
 final class AccessTokenTests: XCTestCase {
     let verifier = AccessTokenVerifier(keys: ["devkey": "secret"])

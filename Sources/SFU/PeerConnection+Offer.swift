@@ -1,0 +1,144 @@
+import SDP
+import DTLS
+import DataChannel
+
+/// The server as offerer (LiveKit's subscriber peer connection): one sendonly m-line per
+/// subscribed track, the data channel section first, stable mids across renegotiations;
+/// a removed track's m-line stays, inactive (RFC 8829 §5.2.2 keeps m-line order).
+extension PeerConnection {
+    /// Our payload types for what we send: one per codec family, the same in every m-line of
+    /// the bundle.
+    static func sendPayloadType(for format: PayloadFormat) -> UInt8 {
+        switch format.family {
+        case .opus: return 111
+        case .vp8: return 96
+        case .vp9: return 98
+        case .h264: return 102
+        case .av1: return 45
+        default: return format.payloadType
+        }
+    }
+
+    static let sendMidExtensionID: UInt8 = 1
+    static let sendAudioLevelExtensionID: UInt8 = 10
+
+    /// Declares the data channels we open once the association is up.
+    public func offerDataChannels(_ channels: [(label: String, reliable: Bool)]) {
+        negotiation.hasDataChannel = true
+        negotiation.dataChannelsToOpen = channels.map { ($0.label, $0.reliable ? .reliable : .unordered) }
+    }
+
+    /// Adds a sendonly m-line carrying `track` (LiveKit msid `PA_…|TR_…`); media flows once the
+    /// next offer is answered.
+    public func subscribe(to track: PublishedTrack, streamID: String, trackID: String, now: Double) -> DownTrack? {
+        guard let format = track.primaryFormat else { return nil }
+        let payloadType = Self.sendPayloadType(for: format)
+        let feedback = track.kind == .video ? ["nack", "nack pli", "ccm fir"] : []
+        let codec = Codec(payloadType: payloadType, name: format.name, clockRate: format.clockRate,
+                          channels: track.kind == .audio ? 2 : nil, fmtp: format.fmtp, feedback: feedback)
+        var extensions = [ExtMap(id: Self.sendMidExtensionID, uri: ExtensionURI.mid, direction: nil)]
+        if track.kind == .audio {
+            extensions.append(ExtMap(id: Self.sendAudioLevelExtensionID, uri: ExtensionURI.audioLevel, direction: nil))
+        }
+        let mid = String(negotiation.nextMid)
+        negotiation.nextMid += 1
+        let ssrc = UInt32.random(in: 1...UInt32.max)
+        let cname = "sfu-\(id)"
+        let downTrack = DownTrack(ssrc: ssrc, kind: track.kind, mid: mid, cname: cname, subscriber: self,
+                                  formats: [], midExtensionID: nil, audioLevelExtensionID: nil)
+        addDownTrack(downTrack)
+        downTrack.switchSource(to: track, now: now)
+        let stream = OutgoingStream(ssrc: ssrc, cname: cname, streamId: streamID, trackId: trackID)
+        negotiation.sendSections.append(SendSection(mid: mid, kind: track.kind, downTrack: downTrack,
+                                                    offeredCodecs: [codec], offeredExtensions: extensions, stream: stream))
+        return downTrack
+    }
+
+    /// Stops sending `downTrack`; its m-line turns inactive in the next offer.
+    public func unsubscribe(_ downTrack: DownTrack, now: Double) {
+        guard let section = negotiation.sendSections.first(where: { $0.downTrack === downTrack }) else { return }
+        section.downTrack = nil
+        section.stream = nil
+        removeDownTrack(downTrack, now: now)
+    }
+
+    /// A new offer for everything we send (and the data channel section).
+    public func createOffer(iceRestart: Bool = false) -> String {
+        if iceRestart, let remote = transport.remoteUfrag {
+            // Our side of an ICE restart: fresh credentials; the remote's come with its answer.
+            transport.restartICE(remoteUfrag: remote, remotePassword: "")
+        }
+        let sections = negotiation.sendSections.map { section in
+            OfferSection(mid: section.mid, kind: section.kind.rawValue,
+                         direction: section.downTrack == nil ? .inactive : .sendonly,
+                         codecs: section.offeredCodecs, extmaps: section.offeredExtensions,
+                         outgoing: section.downTrack == nil ? nil : section.stream)
+        }
+        let setup: DTLSSetup
+        switch negotiation.dtlsRole {
+        case .client?: setup = .active
+        case .server?: setup = .passive
+        case nil: setup = .actpass
+        }
+        let offer = makeOffer(sections: sections, includeDataChannel: negotiation.hasDataChannel,
+                              local: localParameters(setup: setup), sessionId: negotiation.sessionID,
+                              version: negotiation.offerVersion, dataChannelMid: "0")
+        negotiation.offerVersion += 1
+        return offer.serialize()
+    }
+
+    /// Applies the answer to our last offer: DTLS role, accepted codecs and extension ids.
+    public func applyAnswer(_ sdp: String, now: Double) throws {
+        let answer: SessionDescription
+        do { answer = try SessionDescription.parse(sdp) } catch { throw NegotiationError.badDescription("SDP does not parse: \(error)") }
+        guard let first = answer.media.first(where: { $0.port != 0 }) else { throw NegotiationError.badDescription("no media sections") }
+        guard let credentials = answer.iceCredentials(for: first), let fingerprint = answer.fingerprint(for: first) else {
+            throw NegotiationError.badDescription("answer lacks ICE credentials or fingerprint")
+        }
+        let remoteSetup = answer.setup(for: first) ?? .active
+        let role: DTLSRole = remoteSetup == .passive ? .client : .server
+        do {
+            try transport.configure(remoteUfrag: credentials.ufrag, remotePassword: credentials.pwd, role: role,
+                                    remoteFingerprint: (fingerprint.algorithm, fingerprint.value),
+                                    certificate: context.certificate)
+        } catch {
+            throw NegotiationError.badDescription("DTLS setup: \(error)")
+        }
+        if negotiation.dtlsRole == nil { negotiation.dtlsRole = role }
+        for media in answer.media {
+            if media.kind == "application" {
+                negotiation.remoteMaxMessageSize = media.maxMessageSize
+                continue
+            }
+            guard let mid = media.mid, let section = negotiation.sendSections.first(where: { $0.mid == mid }),
+                  let downTrack = section.downTrack else { continue }
+            guard media.port != 0, media.direction.receives else {
+                downTrack.isPaused = true
+                continue
+            }
+            let accepted = media.codecs.filter { codec in section.offeredCodecs.contains { $0.payloadType == codec.payloadType } }
+            let extensionID = { (uri: String) in media.extmaps.first { $0.uri == uri }?.id }
+            downTrack.setNegotiated(formats: accepted.map(PayloadFormat.init), midExtensionID: extensionID(ExtensionURI.mid),
+                                    audioLevelExtensionID: extensionID(ExtensionURI.audioLevel), now: now)
+        }
+        if isConnected, negotiation.hasDataChannel, dataChannels == nil { startDataChannels() }
+    }
+
+    func startDataChannels() {
+        guard dataChannels == nil, let role = negotiation.dtlsRole, let loop = context.loop else { return }
+        let set = DataChannelSet(peer: self, isDTLSClient: role == .client,
+                                 remoteMaxMessageSize: negotiation.remoteMaxMessageSize, loop: loop)
+        dataChannels = set
+        set.start(opening: negotiation.dataChannelsToOpen)
+    }
+
+    /// Sends a data channel message on the channel with `label`; false if it is not open.
+    @discardableResult
+    public func sendData(_ data: [UInt8], label: String) -> Bool {
+        guard let dataChannels, dataChannels.send(data, label: label) else { return false }
+        context.counters.dataMessagesSent += 1
+        return true
+    }
+
+    public var hasOpenDataChannels: Bool { !(dataChannels?.openLabels.isEmpty ?? true) }
+}
