@@ -8,6 +8,12 @@
 
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
 static int initialised = 0;
+// usrsctp runs without its own threads (usrsctp_init_nothreads); every entry into it goes
+// through this recursive lock, so the stack is single-threaded. Recursive because the
+// receive callback sends (DCEP ACK) from inside usrsctp_conninput.
+static pthread_mutex_t stack_lock;
+
+#define LOCKED(expr) do { pthread_mutex_lock(&stack_lock); expr; pthread_mutex_unlock(&stack_lock); } while (0)
 static csctp_output_fn output_fn = NULL;
 static csctp_receive_fn receive_fn = NULL;
 
@@ -38,7 +44,13 @@ void csctp_init_once(csctp_output_fn output, csctp_receive_fn receive) {
     if (!initialised) {
         output_fn = output;
         receive_fn = receive;
-        usrsctp_init(0, output_trampoline, NULL);
+        pthread_mutexattr_t attr;
+        pthread_mutexattr_init(&attr);
+        pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+        pthread_mutex_init(&stack_lock, &attr);
+        pthread_mutexattr_destroy(&attr);
+        // No timer or raw-socket threads: the owner drives timers with csctp_handle_timers.
+        usrsctp_init_nothreads(0, output_trampoline, NULL);
         // Browsers (dcsctp, usrsctp) do not use ECN or ASCONF on data channels.
         usrsctp_sysctl_set_sctp_ecn_enable(0);
         usrsctp_sysctl_set_sctp_asconf_enable(0);
@@ -58,7 +70,29 @@ void csctp_init_once(csctp_output_fn output, csctp_receive_fn receive) {
 }
 
 struct socket *csctp_socket(void *ulp_info) {
-    return usrsctp_socket(AF_CONN, SOCK_STREAM, IPPROTO_SCTP, receive_trampoline, NULL, 0, ulp_info);
+    struct socket *so;
+    LOCKED(so = usrsctp_socket(AF_CONN, SOCK_STREAM, IPPROTO_SCTP, receive_trampoline, NULL, 0, ulp_info));
+    return so;
+}
+
+void csctp_register_address(void *address) {
+    LOCKED(usrsctp_register_address(address));
+}
+
+void csctp_deregister_address(void *address) {
+    LOCKED(usrsctp_deregister_address(address));
+}
+
+void csctp_conninput(void *address, const void *packet, size_t length) {
+    LOCKED(usrsctp_conninput(address, packet, length, 0));
+}
+
+void csctp_close(struct socket *so) {
+    LOCKED(usrsctp_close(so));
+}
+
+void csctp_handle_timers(uint32_t elapsed_milliseconds) {
+    LOCKED(usrsctp_handle_timers(elapsed_milliseconds));
 }
 
 ssize_t csctp_send(struct socket *so, const void *data, size_t length, uint16_t stream_id, uint32_t ppid,
@@ -74,8 +108,11 @@ ssize_t csctp_send(struct socket *so, const void *data, size_t length, uint16_t 
         spa.sendv_prinfo.pr_policy = pr_policy;
         spa.sendv_prinfo.pr_value = pr_value;
     }
-    ssize_t sent = usrsctp_sendv(so, data, length, NULL, 0, &spa, (socklen_t)sizeof(spa), SCTP_SENDV_SPA, 0);
-    return sent < 0 ? -(ssize_t)errno : sent;
+    ssize_t sent;
+    int err = 0;
+    LOCKED(sent = usrsctp_sendv(so, data, length, NULL, 0, &spa, (socklen_t)sizeof(spa), SCTP_SENDV_SPA, 0);
+           err = errno);
+    return sent < 0 ? -(ssize_t)err : sent;
 }
 
 int csctp_reset_outgoing_stream(struct socket *so, uint16_t stream_id) {
@@ -88,8 +125,9 @@ int csctp_reset_outgoing_stream(struct socket *so, uint16_t stream_id) {
     srs->srs_flags = SCTP_STREAM_RESET_OUTGOING;
     srs->srs_number_streams = 1;
     srs->srs_stream_list[0] = stream_id;
-    int rc = usrsctp_setsockopt(so, IPPROTO_SCTP, SCTP_RESET_STREAMS, srs, (socklen_t)size);
-    int err = errno;
+    int rc;
+    int err = 0;
+    LOCKED(rc = usrsctp_setsockopt(so, IPPROTO_SCTP, SCTP_RESET_STREAMS, srs, (socklen_t)size); err = errno);
     free(srs);
     return rc < 0 ? -err : 0;
 }
@@ -108,15 +146,19 @@ static struct sockaddr_conn make_sconn(void *address, uint16_t port) {
 
 int csctp_bind(struct socket *so, void *address, uint16_t port) {
     struct sockaddr_conn sconn = make_sconn(address, port);
-    return usrsctp_bind(so, (struct sockaddr *)&sconn, sizeof(sconn)) < 0 ? -errno : 0;
+    int rc;
+    LOCKED(rc = usrsctp_bind(so, (struct sockaddr *)&sconn, sizeof(sconn)) < 0 ? -errno : 0);
+    return rc;
 }
 
 int csctp_connect(struct socket *so, void *address, uint16_t port) {
     struct sockaddr_conn sconn = make_sconn(address, port);
-    return usrsctp_connect(so, (struct sockaddr *)&sconn, sizeof(sconn)) < 0 ? -errno : 0;
+    int rc;
+    LOCKED(rc = usrsctp_connect(so, (struct sockaddr *)&sconn, sizeof(sconn)) < 0 ? -errno : 0);
+    return rc;
 }
 
-int csctp_configure(struct socket *so, uint16_t streams, uint32_t path_mtu, int buffer_size) {
+static int configure_locked(struct socket *so, uint16_t streams, uint32_t path_mtu, int buffer_size) {
     // Non-blocking: sends fail with EWOULDBLOCK instead of stalling the caller's event loop.
     if (usrsctp_set_non_blocking(so, 1) < 0) return -errno;
     // Close aborts (no lingering graceful shutdown), as WebRTC stacks do.
@@ -152,6 +194,12 @@ int csctp_configure(struct socket *so, uint16_t streams, uint32_t path_mtu, int 
         if (usrsctp_setsockopt(so, IPPROTO_SCTP, SCTP_EVENT, &ev, sizeof(ev)) < 0) return -errno;
     }
     return 0;
+}
+
+int csctp_configure(struct socket *so, uint16_t streams, uint32_t path_mtu, int buffer_size) {
+    int rc;
+    LOCKED(rc = configure_locked(so, streams, path_mtu, buffer_size));
+    return rc;
 }
 
 int csctp_errno(void) {

@@ -1,11 +1,11 @@
 /// What an `SCTPAssociation` reports to its owner.
 ///
-/// Events are delivered through the `onEvent` closure given to the association,
-/// on whichever thread produced them: the caller of `receive(sctpPacket:)`,
-/// `start()`, `openChannel`, `send` or `close`, or usrsctp's own timer thread
-/// (retransmissions, SACK timers). The owner must hop onto its own event loop
-/// and must not call back into the association synchronously from `onEvent`
-/// (usrsctp may hold internal locks while producing `outgoingPacket`).
+/// Events are delivered through the `onEvent` closure given to the association, on
+/// whichever thread produced them: the caller of `receive(sctpPacket:)`, `start()`,
+/// `openChannel`, `send`, `closeChannel` or `close`, or the process-wide usrsctp timer
+/// queue (retransmissions, SACK and heartbeat timers). They are produced while usrsctp
+/// runs under its process-wide lock, so `onEvent` must be quick and non-blocking: hop onto
+/// your event loop (e.g. `eventLoop.execute { ... }`) and act there.
 public enum DataChannelEvent: Sendable {
     /// An SCTP packet to hand to DTLS as application data (RFC 8261).
     case outgoingPacket([UInt8])

@@ -4,10 +4,12 @@ import Foundation
 /// One SCTP association carrying WebRTC data channels over DTLS (RFC 8261, RFC 8831, RFC 8832),
 /// implemented with usrsctp in AF_CONN mode.
 ///
-/// Threading: every method may be called from any thread; state is guarded by an internal
-/// lock that is never held while calling into usrsctp or `onEvent`. Events arrive through
+/// Threading: every method may be called from any thread. usrsctp itself runs
+/// single-threaded behind one process-wide recursive lock (CSCTP, `usrsctp_init_nothreads`,
+/// timers driven by `UsrsctpStack`); this object's own state is guarded by a second lock
+/// that is never held while calling into usrsctp or `onEvent`. Events arrive through
 /// `onEvent` on arbitrary threads (see `DataChannelEvent`): the owner hops onto its event
-/// loop and must not call back into the association synchronously from `onEvent`.
+/// loop and does the work there.
 ///
 /// Lifetime: after `start()` the association is retained by the process-wide usrsctp table
 /// until `close()`; the owner must call `close()` (it sends an ABORT and releases the socket).
@@ -85,12 +87,10 @@ public final class SCTPAssociation: @unchecked Sendable {
         let stack = UsrsctpStack.shared
         stack.ensureInitialized()
         let address = stack.register(self)
-        usrsctp_register_address(address)
         guard let socket = csctp_socket(address) else {
             let err = csctp_errno()
             withState { $0.starting = false }
-            usrsctp_deregister_address(address)
-            stack.unregister(address)
+            stack.retire(address)
             throw DataChannelError.sctp("usrsctp_socket: errno \(err)")
         }
         let bufferSize = Int32(clamping: max(1 << 20, 4 * maxMessageSize))
@@ -98,7 +98,7 @@ public final class SCTPAssociation: @unchecked Sendable {
         if rc == 0 { rc = csctp_bind(socket, address, localPort) }
         if rc != 0 {
             withState { $0.starting = false }
-            usrsctp_close(socket)
+            csctp_close(socket)
             stack.retire(address)
             throw DataChannelError.sctp("socket setup: errno \(-rc)")
         }
@@ -144,7 +144,8 @@ public final class SCTPAssociation: @unchecked Sendable {
 
     static func input(_ packet: [UInt8], address: UnsafeMutableRawPointer) {
         packet.withUnsafeBytes { bytes in
-            usrsctp_conninput(address, bytes.baseAddress, bytes.count, 0)
+            guard let base = bytes.baseAddress else { return }
+            csctp_conninput(address, base, bytes.count)
         }
     }
 
@@ -205,8 +206,8 @@ public final class SCTPAssociation: @unchecked Sendable {
     /// Aborts the association (SO_LINGER 0 → ABORT), releases the socket and emits
     /// `associationClosed` if not already reported. Idempotent.
     ///
-    /// usrsctp may finish tearing the association down (and send the ABORT) on its timer
-    /// thread shortly after `usrsctp_close` returns, so the address stays registered for
+    /// usrsctp may finish tearing the association down from a timer shortly after
+    /// `usrsctp_close` returns, so the address stays registered for
     /// `UsrsctpStack.retireDelay`: `outgoingPacket` events can still arrive during that time
     /// (forward them if DTLS is still up, drop them otherwise).
     public func close() {
@@ -223,7 +224,7 @@ public final class SCTPAssociation: @unchecked Sendable {
             state.earlyPackets.removeAll()
             return result
         }
-        if let socket { usrsctp_close(socket) }
+        if let socket { csctp_close(socket) }
         if let address { UsrsctpStack.shared.retire(address) }
         if report { onEvent(.associationClosed) }
     }

@@ -62,6 +62,9 @@ extension PeerConnection {
         removeDownTrack(downTrack, now: now)
     }
 
+    /// How many offers we have made.
+    public var negotiationCount: UInt64 { negotiation.offerVersion - 1 }
+
     /// A new offer for everything we send (and the data channel section).
     public func createOffer(iceRestart: Bool = false) -> String {
         if iceRestart, let remote = transport.remoteUfrag {

@@ -46,6 +46,9 @@ public final class PublishedTrack {
         }
     }
 
+    /// e.g. `audio/opus`, `video/VP8`.
+    public var primaryMimeType: String? { primaryFormat.map { "\(kind.rawValue)/\($0.name)" } }
+
     var primaryFormat: PayloadFormat? { formats.lazy.compactMap { $0 }.first { $0.family != .rtx } }
     var allFormats: [PayloadFormat] { formats.compactMap { $0 } }
 
@@ -145,6 +148,21 @@ public final class PublishedTrack {
 
     func makeReceptionReports(now: Double) -> [ReceptionReport] {
         layers.compactMap { $0.makeReceptionReport(now: now) }
+    }
+
+    /// Reception totals over all layers: packets expected and lost, worst jitter in seconds.
+    public var receptionTotals: (expected: UInt64, lost: UInt64, jitterSeconds: Double) {
+        var expected: UInt64 = 0
+        var lost: UInt64 = 0
+        var jitter = 0.0
+        for layer in layers {
+            guard let stats = layer.receiveStatistics, let format = primaryFormat else { continue }
+            let layerLost = UInt64(max(0, stats.cumulativeLost))
+            expected += stats.packetsReceived + layerLost
+            lost += layerLost
+            jitter = max(jitter, stats.jitter / Double(format.clockRate))
+        }
+        return (expected, lost, jitter)
     }
 
     func layer(index: Int) -> TrackLayer? { layers.first { $0.index == index } }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import SFU
 import Signal
@@ -42,11 +43,15 @@ struct ServeCommand: AsyncParsableCommand {
             logger.warning("test-only packet loss injection on: in \(settings.inboundLossPercent)%, out \(settings.outboundLossPercent)%")
         }
         let verifier = AccessTokenVerifier(keys: settings.keys)
-        let router = Router()
+        let service = LiveKitService(engine: engine, keys: settings.keys, logger: logger)
+        service.start()
+        let router = Router(context: BasicWebSocketRequestContext.self)
         HealthRoutes.register(on: router, engine: engine)
         WHIPRoutes(engine: engine, verifier: verifier, logger: logger).register(on: router)
+        SignalRoutes(service: service, verifier: verifier, logger: logger).register(on: router)
         let app = Application(
             router: router,
+            server: .http1WebSocketUpgrade(webSocketRouter: router),
             configuration: .init(address: .hostname(settings.bind, port: settings.port), serverName: "sfu"),
             logger: logger)
         logger.info("sfu listening on http://\(settings.bind):\(settings.port)")

@@ -1,4 +1,10 @@
 // C glue over usrsctp for the DataChannel module.
+//
+// usrsctp is initialised with usrsctp_init_nothreads: it starts no timer or raw-socket
+// threads, and every function below enters it under one process-wide recursive lock, so
+// the stack only ever runs on one thread at a time (callbacks run under that lock too).
+// The owner must call csctp_handle_timers every few milliseconds.
+//
 // usrsctp's receive callback takes a union and a struct by value and hands
 // ownership of the buffer to the callee; these trampolines flatten that into
 // plain scalars so Swift can provide @convention(c) functions without
@@ -26,6 +32,14 @@ typedef void (*csctp_receive_fn)(void *_Nullable ulp_info, const void *_Nullable
 /// Initialises usrsctp once per process (later calls are no-ops) and sets the
 /// stack-wide sysctls used for WebRTC data channels. Thread-safe.
 void csctp_init_once(csctp_output_fn _Nonnull output, csctp_receive_fn _Nonnull receive);
+
+/// Locked wrappers of the usrsctp calls of the same names.
+void csctp_register_address(void *_Nonnull address);
+void csctp_deregister_address(void *_Nonnull address);
+void csctp_conninput(void *_Nonnull address, const void *_Nonnull packet, size_t length);
+void csctp_close(struct socket *_Nonnull so);
+/// Advances usrsctp's timers (retransmission, SACK, heartbeat) by the elapsed time.
+void csctp_handle_timers(uint32_t elapsed_milliseconds);
 
 /// An AF_CONN one-to-one socket whose reads are delivered to the receive function.
 struct socket *_Nullable csctp_socket(void *_Nullable ulp_info);

@@ -3,7 +3,7 @@ import SFU
 
 /// `/healthz` and Prometheus `/metrics` (text exposition format 0.0.4).
 enum HealthRoutes {
-    static func register(on router: Router<BasicRequestContext>, engine: MediaEngine) {
+    static func register<Context: RequestContext>(on router: Router<Context>, engine: MediaEngine) {
         router.get("healthz") { _, _ in "ok\n" }
         router.get("metrics") { _, _ -> Response in
             let counters = await engine.counters()

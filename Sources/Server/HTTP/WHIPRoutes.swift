@@ -14,7 +14,7 @@ struct WHIPRoutes: Sendable {
     let logger: Logger
     static let maxOfferSize = 64 * 1024
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register<Context: RequestContext>(on router: Router<Context>) {
         for (prefix, direction) in [("whip", IngestDirection.publish), ("whep", IngestDirection.play)] {
             router.post("\(prefix)/:room") { request, context in
                 await create(request, context: context, direction: direction, prefix: prefix)
@@ -48,7 +48,7 @@ struct WHIPRoutes: Sendable {
         }
     }
 
-    private func create(_ request: Request, context: BasicRequestContext, direction: IngestDirection, prefix: String) async -> Response {
+    private func create(_ request: Request, context: some RequestContext, direction: IngestDirection, prefix: String) async -> Response {
         guard let room = context.parameters.get("room"), !room.isEmpty else {
             return HTTPResponses.text(.badRequest, "missing room")
         }
@@ -85,7 +85,7 @@ struct WHIPRoutes: Sendable {
         }
     }
 
-    private func delete(_ request: Request, context: BasicRequestContext) async -> Response {
+    private func delete(_ request: Request, context: some RequestContext) async -> Response {
         guard let room = context.parameters.get("room"), let session = context.parameters.get("session") else {
             return HTTPResponses.text(.badRequest, "missing room or session")
         }
@@ -96,7 +96,7 @@ struct WHIPRoutes: Sendable {
         return Response(status: .ok)
     }
 
-    private func patch(_ request: Request, context: BasicRequestContext) async -> Response {
+    private func patch(_ request: Request, context: some RequestContext) async -> Response {
         guard let room = context.parameters.get("room"), let session = context.parameters.get("session") else {
             return HTTPResponses.text(.badRequest, "missing room or session")
         }

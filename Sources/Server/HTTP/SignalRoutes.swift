@@ -1,0 +1,114 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import SFU
+import Signal
+
+/// LiveKit signalling: `/rtc` (WebSocket, binary protobuf frames) and `/rtc/validate`.
+/// `/rtc/v1` (single peer connection) is not routed, so it answers 404 and the SDKs fall
+/// back to `/rtc` (PROTOCOL.md §1).
+struct SignalRoutes: Sendable {
+    let service: LiveKitService
+    let verifier: AccessTokenVerifier
+    let logger: Logger
+    static let maxFrameSize = 1 << 20
+
+    func register(on router: Router<BasicWebSocketRequestContext>) {
+        router.get("rtc/validate") { request, _ in await validate(request) }
+        router.ws("rtc", shouldUpgrade: { request, _ in
+            _ = try await authorize(request)
+            return .upgrade([:])
+        }, onUpgrade: { inbound, outbound, context in
+            let request = context.request
+            guard let claims = try? await authorize(request) else {
+                try await outbound.close(.policyViolation, reason: "unauthorized")
+                return
+            }
+            let parameters = JoinParameters(query: Self.query(request))
+            try await serve(claims: claims, parameters: parameters, inbound: inbound, outbound: outbound)
+        })
+    }
+
+    static func query(_ request: Request) -> [String: String] {
+        var query: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
+        return query
+    }
+
+    static func token(_ request: Request) -> String? {
+        HTTPResponses.bearerToken(request) ?? query(request)["access_token"]
+    }
+
+    /// The token's claims, if it may join its room; otherwise an HTTP error with the reason.
+    private func authorize(_ request: Request) async throws -> AccessTokenClaims {
+        guard let token = Self.token(request) else {
+            throw HTTPError(.unauthorized, message: "no access token")
+        }
+        do throws(TokenError) {
+            let claims = try await verifier.verify(token)
+            guard let room = claims.video?.room, !room.isEmpty else {
+                throw TokenError.forbidden("permissions denied: token has no room")
+            }
+            try claims.checkJoin(room: room)
+            return claims
+        } catch {
+            throw HTTPError(HTTPResponse.Status(tokenStatus: error.status), message: error.reason)
+        }
+    }
+
+    /// 200 `success`, or 401/403 with a plain-text reason (PROTOCOL.md §1).
+    private func validate(_ request: Request) async -> Response {
+        do {
+            _ = try await authorize(request)
+            return HTTPResponses.text(.ok, "success")
+        } catch let error as HTTPError {
+            return HTTPResponses.text(error.status, error.body ?? "unauthorized")
+        } catch {
+            return HTTPResponses.text(.unauthorized, "unauthorized")
+        }
+    }
+
+    private func serve(claims: AccessTokenClaims, parameters: JoinParameters,
+                       inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        let (stream, continuation) = AsyncStream.makeStream(of: Livekit_SignalResponse.self)
+        let sink = SignalSink(continuation)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await response in stream {
+                    let bytes: [UInt8] = try response.serializedBytes()
+                    try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
+                }
+                try? await outbound.close(.normalClosure, reason: nil)
+            }
+            let session: LiveKitService.Session
+            do {
+                session = try await service.join(claims: claims, parameters: parameters, sink: sink)
+            } catch {
+                logger.info("join refused for \(claims.identity): \(error)")
+                continuation.finish()
+                try await group.waitForAll()
+                return
+            }
+            do {
+                for try await message in inbound.messages(maxSize: Self.maxFrameSize) {
+                    guard case .binary(let buffer) = message else { continue }
+                    let request: Livekit_SignalRequest
+                    do {
+                        request = try Livekit_SignalRequest(serializedBytes: Array(buffer.readableBytesView))
+                    } catch {
+                        logger.info("\(claims.identity): malformed SignalRequest (\(buffer.readableBytes) bytes), closing its connection")
+                        break
+                    }
+                    await service.handle(request, session: session)
+                }
+            } catch {
+                logger.debug("\(claims.identity): signalling read ended: \(error)")
+            }
+            await service.connectionClosed(session, sink: sink)
+            continuation.finish()
+            try await group.waitForAll()
+        }
+    }
+}

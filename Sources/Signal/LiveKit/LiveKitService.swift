@@ -1,0 +1,224 @@
+import Foundation
+import Logging
+import NIOCore
+import SFU
+
+/// Parameters of a `/rtc` connection, from its query string (PROTOCOL.md §1).
+public struct JoinParameters: Sendable {
+    public var autoSubscribe = true
+    public var clientProtocol: Int32 = 0
+    public var reconnect = false
+    public var participantSID: String?
+    public init() {}
+
+    public init(query: [String: String]) {
+        autoSubscribe = query["auto_subscribe"].map { $0 != "0" && $0 != "false" } ?? true
+        clientProtocol = query["client_protocol"].flatMap { Int32($0) } ?? 0
+        reconnect = query["reconnect"] == "1" || query["reconnect"] == "true"
+        participantSID = query["sid"]
+    }
+}
+
+/// LiveKit signalling over the SFU: rooms, participants, the join and resume flows, and
+/// every `SignalRequest`. All state lives on the media loop; the WebSocket side calls in
+/// through `engine.onLoop`.
+public final class LiveKitService: @unchecked Sendable {
+    let engine: MediaEngine
+    let logger: Logger
+    let keys: [String: String]
+    var rooms: [String: LiveKitRoom] = [:]
+    private var ticker: RepeatedTask?
+    private var tickCount = 0
+    /// A participant whose socket dropped is kept this long for a resume.
+    static let resumeWindow = 20.0
+    static let pingInterval: Int32 = 5
+    static let pingTimeout: Int32 = 15
+
+    public init(engine: MediaEngine, keys: [String: String], logger: Logger) {
+        self.engine = engine
+        self.keys = keys
+        self.logger = logger
+    }
+
+    public func start() {
+        ticker = engine.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(250), delay: .milliseconds(250)) { [self] _ in
+            tick()
+        }
+    }
+
+    public func stop() { ticker?.cancel() }
+
+    /// Opaque handle the WebSocket side keeps for its participant.
+    public struct Session: Sendable {
+        public let roomName: String
+        public let participantSID: String
+    }
+
+    public enum JoinError: Error, CustomStringConvertible {
+        case refused(String)
+        public var description: String {
+            switch self { case .refused(let why): return why }
+        }
+    }
+
+    /// Joins (or resumes) a participant; the first message in `sink` is the JoinResponse (or
+    /// ReconnectResponse).
+    public func join(claims: AccessTokenClaims, parameters: JoinParameters, sink: SignalSink) async throws -> Session {
+        try await engine.onLoop { () throws -> Session in
+            try self.joinOnLoop(claims: claims, parameters: parameters, sink: sink)
+        }
+    }
+
+    private func joinOnLoop(claims: AccessTokenClaims, parameters: JoinParameters, sink: SignalSink) throws -> Session {
+        guard let roomName = claims.video?.room, !roomName.isEmpty else { throw JoinError.refused("token has no room") }
+        let now = MediaEngine.now()
+        let room = rooms[roomName] ?? {
+            let room = LiveKitRoom(name: roomName)
+            rooms[roomName] = room
+            logger.info("room \(roomName) created (\(room.sid))")
+            return room
+        }()
+        if parameters.reconnect, let sid = parameters.participantSID {
+            if let participant = room.participant(sid: sid), participant.identity == claims.identity {
+                return resume(participant, sink: sink, now: now)
+            }
+            // Nothing to resume: tell the client to join afresh.
+            var leave = Livekit_LeaveRequest()
+            leave.canReconnect = true
+            leave.action = .reconnect
+            leave.reason = .stateMismatch
+            sink.send(.leave(leave))
+            sink.finish()
+            throw JoinError.refused("no participant \(sid) to resume in \(roomName)")
+        }
+        if room.maxParticipants > 0, room.allParticipants.count >= Int(room.maxParticipants) {
+            throw JoinError.refused("room \(roomName) is full")
+        }
+        if let existing = room.participant(identity: claims.identity) {
+            // LiveKit: a second join with the same identity replaces the first.
+            var leave = Livekit_LeaveRequest()
+            leave.reason = .duplicateIdentity
+            existing.send(.leave(leave))
+            removeParticipant(existing, now: now)
+        }
+        let placeholder = PeerObserverProxy()
+        let subscriberPC = try engine.makePeerConnection(room: roomName, observer: placeholder)
+        let participant = LiveKitParticipant(identity: claims.identity, claims: claims, clientProtocol: parameters.clientProtocol,
+                                             autoSubscribe: parameters.autoSubscribe, room: room, service: self,
+                                             sink: sink, subscriber: subscriberPC)
+        placeholder.participant = participant
+        participant.observerProxy = placeholder
+        subscriberPC.offerDataChannels([("_reliable", true), ("_lossy", false)])
+
+        var join = Livekit_JoinResponse()
+        join.room = room.info
+        join.participant = participant.info
+        join.otherParticipants = room.allParticipants.filter { !$0.isHidden }.map(\.info)
+        join.serverVersion = ServerIdentity.version
+        join.serverInfo = ServerIdentity.info
+        join.subscriberPrimary = true
+        join.pingInterval = Self.pingInterval
+        join.pingTimeout = Self.pingTimeout
+        join.fastPublish = false
+        sink.send(.join(join))
+        room.add(participant)
+        room.announce(participant)
+        logger.info("room \(roomName): \(claims.identity) joined as \(participant.sid)")
+        sendRefreshToken(participant)
+        if participant.autoSubscribe, participant.permission.canSubscribe {
+            for (owner, track) in room.publishedTracks where owner !== participant && track.media != nil {
+                subscribe(participant, to: track, owner: owner, now: now)
+            }
+        }
+        negotiateSubscriber(participant)
+        return Session(roomName: roomName, participantSID: participant.sid)
+    }
+
+    private func resume(_ participant: LiveKitParticipant, sink: SignalSink, now: Double) -> Session {
+        participant.attach(sink)
+        var reconnect = Livekit_ReconnectResponse()
+        reconnect.serverInfo = ServerIdentity.info
+        sink.send(.reconnect(reconnect))
+        logger.info("room \(participant.room.name): \(participant.identity) resumed")
+        // Our side of the subscriber ICE restart; the client restarts the publisher PC itself.
+        participant.awaitingAnswer = false
+        negotiateSubscriber(participant, iceRestart: true)
+        return Session(roomName: participant.room.name, participantSID: participant.sid)
+    }
+
+    /// The WebSocket closed. Without a leave the participant may resume for a while.
+    public func connectionClosed(_ session: Session, sink: SignalSink) async {
+        _ = try? await engine.onLoop {
+            guard let participant = self.rooms[session.roomName]?.participant(sid: session.participantSID),
+                  participant.sink === sink else { return }
+            participant.detachSocket(now: MediaEngine.now())
+        }
+    }
+
+    /// Handles one decoded request from the participant's socket.
+    public func handle(_ request: Livekit_SignalRequest, session: Session) async {
+        _ = try? await engine.onLoop {
+            guard let participant = self.rooms[session.roomName]?.participant(sid: session.participantSID) else { return }
+            self.handle(request, from: participant)
+        }
+    }
+
+    func room(_ name: String) -> LiveKitRoom? { rooms[name] }
+
+    /// Removes a participant: closes its media, tells the others, drops the room when empty.
+    func removeParticipant(_ participant: LiveKitParticipant, now: Double) {
+        let room = participant.room
+        guard room.participant(sid: participant.sid) === participant else { return }
+        room.remove(participant)
+        for track in participant.published.values {
+            for other in room.allParticipants { unsubscribe(other, from: track.sid, now: now) }
+        }
+        participant.close(now: now)
+        var info = participant.info
+        info.state = .disconnected
+        var update = Livekit_ParticipantUpdate()
+        update.participants = [info]
+        if !participant.isHidden { room.broadcast(.update(update)) }
+        room.speakers.remove(participant: participant.sid)
+        for other in room.allParticipants { negotiateSubscriber(other) }
+        logger.info("room \(room.name): \(participant.identity) left")
+        if room.allParticipants.isEmpty {
+            rooms[room.name] = nil
+            logger.info("room \(room.name) closed")
+        }
+    }
+
+    private func tick() {
+        tickCount &+= 1
+        let now = MediaEngine.now()
+        for room in Array(rooms.values) {
+            for participant in room.allParticipants {
+                if let since = participant.disconnectedAt, now - since > Self.resumeWindow {
+                    logger.info("room \(room.name): \(participant.identity) did not resume")
+                    removeParticipant(participant, now: now)
+                }
+            }
+            updateSpeakers(room, now: now)
+            if tickCount % 8 == 0 { updateConnectionQuality(room, now: now) }
+            if tickCount % 240 == 0 {
+                for participant in room.allParticipants where participant.tokenExpiry.timeIntervalSinceNow < 300 {
+                    sendRefreshToken(participant)
+                }
+            }
+        }
+    }
+}
+
+/// Forwards peer connection events to the participant (which is created after its
+/// subscriber PC).
+final class PeerObserverProxy: PeerConnectionObserver {
+    weak var participant: LiveKitParticipant?
+
+    func peerConnection(_ peer: PeerConnection, didClose reason: String) {
+        participant?.peerConnectionClosed(peer, reason: reason)
+    }
+
+    func peerConnection(_ peer: PeerConnection, didReceiveData data: [UInt8], binary: Bool, label: String) {
+        participant?.receivedData(data, label: label)
+    }
+}
