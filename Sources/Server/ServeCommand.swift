@@ -51,7 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
         SignalRoutes(service: service, verifier: verifier, logger: logger).register(on: router)
         let app = Application(
             router: router,
-            server: .http1WebSocketUpgrade(webSocketRouter: router),
+            server: .signalling(webSocketRouter: router),
             configuration: .init(address: .hostname(settings.bind, port: settings.port), serverName: "sfu"),
             logger: logger)
         logger.info("sfu listening on http://\(settings.bind):\(settings.port)")
