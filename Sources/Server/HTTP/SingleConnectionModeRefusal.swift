@@ -50,10 +50,17 @@ final class SingleConnectionModeRefusal: ChannelInboundHandler, RemovableChannel
     }
 
     private func stepAside(context: ChannelHandlerContext) {
-        let pending = buffered
-        buffered = nil
-        if let pending { context.fireChannelRead(wrapInboundOut(pending)) }
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+    }
+
+    /// Replays what was read, then leaves (NIO's removal protocol).
+    func removeHandler(context: ChannelHandlerContext, removalToken: ChannelHandlerContext.RemovalToken) {
+        if let pending = buffered {
+            buffered = nil
+            context.fireChannelRead(wrapInboundOut(pending))
+            context.fireChannelReadComplete()
+        }
+        context.leavePipeline(removalToken: removalToken)
     }
 }
 
@@ -80,8 +87,10 @@ extension HTTPServerBuilder {
     where WSResponderBuilder.Responder.Context: WebSocketRequestContext {
         let webSocketResponder = webSocketRouter.buildResponder()
         return HTTPServerBuilder { responder in
-            SignallingChildChannel(inner: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder,
-                                                                        configuration: .init()))
+            // SDP offers with simulcast and many codecs exceed the 16 KiB default frame size.
+            SignallingChildChannel(inner: HTTP1WebSocketUpgradeChannel(
+                responder: responder, webSocketResponder: webSocketResponder,
+                configuration: .init(ws: .init(maxFrameSize: SignalRoutes.maxFrameSize))))
         }
     }
 }
