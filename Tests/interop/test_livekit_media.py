@@ -39,7 +39,9 @@ def test_two_participants_exchange_tone_and_simulcast_colour(sfu):
             assert alice.room.local_participant.sid.startswith("PA_")
             assert alice.room.remote_participants["bob"].sid.startswith("PA_")
 
-            tone, colour = lk.ToneSource(440.0).start(), lk.ColourSource().start()
+            # 640x480: large enough that the SDK really sends simulcast layers (at 320x240 it
+            # sends a single encoding, which is not simulcast on the wire).
+            tone, colour = lk.ToneSource(440.0).start(), lk.ColourSource(width=640, height=480).start()
             mic = await asyncio.wait_for(
                 alice.room.local_participant.publish_track(tone.track, lk.microphone_options()), 12
             )

@@ -66,6 +66,7 @@ extension LiveKitService {
     }
 
     private func handleAddTrack(_ add: Livekit_AddTrackRequest, from participant: LiveKitParticipant) {
+        logger.trace("\(participant.identity) add track: \(add)")
         let allowedSources = participant.permission.canPublishSources
         guard participant.permission.canPublish, allowedSources.isEmpty || allowedSources.contains(add.source) else {
             var response = Livekit_RequestResponse()
@@ -127,6 +128,7 @@ extension LiveKitService {
                 match?.info.mid = offered.mid
                 return match?.sid
             }
+            logger.trace("\(participant.identity) publisher offer:\n\(offer.sdp)\nanswer:\n\(result.answer)")
             var answer = Livekit_SessionDescription()
             answer.type = "answer"
             answer.sdp = result.answer
@@ -137,6 +139,8 @@ extension LiveKitService {
                 guard let state = participant.published[media.id] else { continue }
                 state.media = media
                 state.info.mid = media.mid
+                // Simulcast is what the m-line carries (RIDs), whatever the request said.
+                if media.isSimulcast { state.info.simulcast = true }
                 if media.kind == .video, let format = media.primaryMimeType { state.info.mimeType = format }
                 if media.kind == .audio, let format = media.primaryMimeType { state.info.mimeType = format }
             }
