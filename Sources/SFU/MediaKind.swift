@@ -65,4 +65,5 @@ enum ExtensionURI {
     static let audioLevel = "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
     static let rtpStreamID = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id"
     static let repairedRTPStreamID = "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id"
+    static let transportWideCC = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
 }

@@ -8,6 +8,8 @@ struct ReceiveExtensionIDs {
     var mid: UInt8?
     var rid: UInt8?
     var repairedRID: UInt8?
+    /// Transport-wide sequence numbers, for congestion control feedback.
+    var transportCC: UInt8?
 }
 
 /// One m-line we send on a peer connection we offer (LiveKit's subscriber PC).
@@ -61,11 +63,22 @@ public enum NegotiationError: Error, CustomStringConvertible, Equatable {
 }
 
 extension PeerConnection {
-    static let codecPreferences: CodecPreferences = {
+    /// For m-lines we receive: transport-wide congestion control (draft-holmer-rmcat-transport-
+    /// wide-cc-extensions-01) so libwebrtc publishers run their send-side bandwidth estimation.
+    static let receivePreferences: CodecPreferences = {
         var preferences = CodecPreferences.default
         preferences.extensionURIs = [
             ExtensionURI.mid, ExtensionURI.audioLevel, ExtensionURI.rtpStreamID, ExtensionURI.repairedRTPStreamID,
+            ExtensionURI.transportWideCC,
         ]
+        return preferences
+    }()
+
+    /// For m-lines we send: only extensions we write.
+    static let sendPreferences: CodecPreferences = {
+        var preferences = CodecPreferences.default
+        preferences.extensionURIs = [ExtensionURI.mid, ExtensionURI.audioLevel]
+        preferences.feedback.remove("transport-cc")
         return preferences
     }()
 
@@ -118,7 +131,7 @@ extension PeerConnection {
         var trackIDs: [Int: String] = [:]
         let result: (answer: SessionDescription, negotiated: [NegotiatedMedia?])
         do {
-            result = try makeAnswer(offer: offer, local: localParameters(setup: localSetup), preferences: Self.codecPreferences) { index, media in
+            result = try makeAnswer(offer: offer, local: localParameters(setup: localSetup), preferences: play ? Self.sendPreferences : Self.receivePreferences) { index, media in
                 if media.kind == "application" { return MediaAnswerChoice(direction: .sendrecv, outgoing: nil) }
                 guard let kind = MediaKind(sdpKind: media.kind), let mid = media.mid else { return .rejected }
                 if play {
@@ -158,6 +171,7 @@ extension PeerConnection {
             if let id = extensionID(ExtensionURI.mid) { negotiation.receiveExtensionIDs.mid = id }
             if let id = extensionID(ExtensionURI.rtpStreamID) { negotiation.receiveExtensionIDs.rid = id }
             if let id = extensionID(ExtensionURI.repairedRTPStreamID) { negotiation.receiveExtensionIDs.repairedRID = id }
+            if !play, let id = extensionID(ExtensionURI.transportWideCC) { negotiation.receiveExtensionIDs.transportCC = id }
             switch negotiated.direction {
             case .recvonly where !play:
                 seenMids.insert(negotiated.mid)

@@ -36,6 +36,10 @@ public final class PeerConnection {
     /// Negotiation state (see PeerConnection+Negotiation).
     var negotiation = NegotiationState()
     var dataChannels: DataChannelSet?
+    /// Transport-wide congestion control feedback toward a publisher.
+    private var congestionFeedback: TransportFeedbackGenerator?
+    private var lastCongestionFeedback = 0.0
+    static let congestionFeedbackInterval = 0.05
 
     init(id: String, transport: WebRTCTransport, room: Room, now: Double) {
         self.id = id
@@ -101,6 +105,12 @@ public final class PeerConnection {
         guard let header = try? RTPHeader.parse(UnsafeRawBufferPointer(packet)) else {
             context.counters.malformedPackets += 1
             return
+        }
+        if let id = negotiation.receiveExtensionIDs.transportCC,
+           let range = header.extensionElement(id: id, in: UnsafeRawBufferPointer(packet)), range.count >= 2 {
+            let sequence = UInt16(packet[range.lowerBound]) << 8 | UInt16(packet[range.lowerBound + 1])
+            if congestionFeedback == nil { congestionFeedback = TransportFeedbackGenerator(senderSSRC: transport.rtcpSSRC) }
+            congestionFeedback!.packetArrived(transportSequenceNumber: sequence, arrival: now)
         }
         if let (track, layer) = layersBySSRC[header.ssrc] {
             track.receive(packet, header: header, layer: layer, now: now, context: context)
@@ -171,6 +181,11 @@ public final class PeerConnection {
         }
         guard transport.state == .connected else { return }
         for track in published { track.sendDueNacks(now: now, context: context) }
+        if congestionFeedback != nil, now - lastCongestionFeedback >= Self.congestionFeedbackInterval {
+            lastCongestionFeedback = now
+            let feedback = congestionFeedback!.makeFeedback(now: now)
+            if !feedback.isEmpty { transport.sendRTCP(feedback.map { .transportFeedback($0) }) }
+        }
         guard reports else { return }
         for downTrack in downTracks { downTrack.chooseLayer(now: now) }
         let blocks = published.flatMap { $0.makeReceptionReports(now: now) }
