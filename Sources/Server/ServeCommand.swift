@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import SFU
+import Webhooks
 import Signal
 
 struct ServeCommand: AsyncParsableCommand {
@@ -43,12 +44,23 @@ struct ServeCommand: AsyncParsableCommand {
             logger.warning("test-only packet loss injection on: in \(settings.inboundLossPercent)%, out \(settings.outboundLossPercent)%")
         }
         let verifier = AccessTokenVerifier(keys: settings.keys)
-        let service = LiveKitService(engine: engine, keys: settings.keys, logger: logger)
+        let service = LiveKitService(engine: engine, keys: settings.keys, defaults: settings.roomDefaults, logger: logger)
         service.start()
+        var webhooks: WebhookPipeline?
+        if !settings.webhookURLs.isEmpty {
+            let configuration = WebhookConfiguration(
+                urls: settings.webhookURLs, apiKey: settings.webhookAPIKey,
+                apiSecret: settings.keys[settings.webhookAPIKey] ?? "", directory: settings.webhookOutboxDirectory)
+            webhooks = try await WebhookPipeline.start(service: service, configuration: configuration, logger: logger)
+            logger.info("webhooks to \(settings.webhookURLs.joined(separator: ", ")), outbox \(settings.webhookOutboxDirectory)")
+        }
         let router = Router(context: BasicWebSocketRequestContext.self)
         HealthRoutes.register(on: router, engine: engine)
         WHIPRoutes(engine: engine, verifier: verifier, logger: logger).register(on: router)
         SignalRoutes(service: service, verifier: verifier, logger: logger).register(on: router)
+        AgentRoutes(service: service, verifier: verifier, logger: logger).register(on: router)
+        TwirpRoutes(verifier: verifier, logger: logger,
+                    services: [RoomServiceMethods.service(service), AgentDispatchMethods.service(service)]).register(on: router)
         let app = Application(
             router: router,
             server: .signalling(webSocketRouter: router),
@@ -56,6 +68,13 @@ struct ServeCommand: AsyncParsableCommand {
             logger: logger)
         logger.info("sfu listening on http://\(settings.bind):\(settings.port)")
         try await app.runService()
+        service.stop()
         await engine.shutdown()
+        if let webhooks {
+            // Let queued events reach the journal before the outbox stops.
+            try? await Task.sleep(for: .milliseconds(200))
+            webhooks.task.cancel()
+            await webhooks.outbox.stop()
+        }
     }
 }

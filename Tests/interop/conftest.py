@@ -3,7 +3,13 @@
 `sfu`       – a server with no test loss.
 `sfu_lossy` – the same with 5 % inbound and 5 % outbound RTP loss (test-only knobs),
               so NACK/retransmission paths in both directions get exercised.
-`sfu_factory(inbound_loss_percent=..., outbound_loss_percent=...)` – start one yourself.
+`sfu_factory(inbound_loss_percent=..., outbound_loss_percent=..., extra_toml=...)` – start one
+              yourself; `extra_toml` is appended to the config (whole tables such as
+              `[room]` or `[webhook]`). `SfuServer.restart()` stops the process and starts
+              it again on the same ports, config and working directory.
+`webhook_sink` – a listening webhook receiver (cp_helpers.WebhookSink) that validates every
+              request with livekit-api's WebhookReceiver; `.down()` / `.up()` close and
+              reopen it on the same port (while down, connections are refused).
 
 The binary is `$SFU_BIN` if set, else <repo>/.build/debug/sfu.  A missing binary or a
 server that dies or never becomes healthy fails the test with the server log attached;
@@ -97,14 +103,22 @@ def parse_prometheus(text: str) -> dict[str, float]:
 class SfuServer:
     """A running `sfu serve` process and helpers to talk to it."""
 
-    def __init__(self, workdir: Path, inbound_loss_percent: float = 0.0, outbound_loss_percent: float = 0.0):
+    def __init__(
+        self,
+        workdir: Path,
+        inbound_loss_percent: float = 0.0,
+        outbound_loss_percent: float = 0.0,
+        extra_toml: str = "",
+    ):
         self.http_port = free_port(socket.SOCK_STREAM)
         self.udp_port = free_port(socket.SOCK_DGRAM)
         self.base_url = f"http://127.0.0.1:{self.http_port}"
         self.inbound_loss_percent = inbound_loss_percent
         self.outbound_loss_percent = outbound_loss_percent
+        self.workdir = workdir
         self.config_path = workdir / "sfu.toml"
         self.log_path = workdir / "sfu.log"
+        self.starts = 0
         self.config_path.write_text(
             f"""[server]
 bind = "127.0.0.1"
@@ -124,6 +138,7 @@ level = "info"
 inbound_loss_percent = {float(inbound_loss_percent)}
 outbound_loss_percent = {float(outbound_loss_percent)}
 """
+            + (f"\n{extra_toml.strip()}\n" if extra_toml.strip() else "")
         )
         self.proc: Optional[subprocess.Popen] = None
         self.became_healthy = False
@@ -138,7 +153,11 @@ outbound_loss_percent = {float(outbound_loss_percent)}
                 "(swift build --product sfu) or set SFU_BIN",
                 pytrace=False,
             )
-        log = open(self.log_path, "wb")
+        log = open(self.log_path, "ab" if self.starts else "wb")
+        if self.starts:
+            log.write(f"\n----- restart {self.starts} -----\n".encode())
+            log.flush()
+        self.starts += 1
         try:
             self.proc = subprocess.Popen(
                 [str(binary), "serve", "--config", str(self.config_path)],
@@ -184,6 +203,18 @@ outbound_loss_percent = {float(outbound_loss_percent)}
                 self.proc.kill()
                 self.proc.wait(timeout=5)
         return self.proc.returncode
+
+    def restart(self, graceful: bool = True) -> "SfuServer":
+        """Stop the process (SIGTERM, or SIGKILL when not `graceful`) and start it again with
+        the same config, ports and working directory; waits until healthy again."""
+        if self.proc is not None and self.proc.poll() is None:
+            if graceful:
+                self.stop()
+            else:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+        self.became_healthy = False
+        return self.start()
 
     def is_running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -241,10 +272,12 @@ def pytest_runtest_makereport(item, call):
 def sfu_factory(request, tmp_path):
     servers: list[SfuServer] = []
 
-    def start(inbound_loss_percent: float = 0.0, outbound_loss_percent: float = 0.0) -> SfuServer:
+    def start(
+        inbound_loss_percent: float = 0.0, outbound_loss_percent: float = 0.0, extra_toml: str = ""
+    ) -> SfuServer:
         workdir = tmp_path / f"sfu{len(servers)}"
         workdir.mkdir()
-        server = SfuServer(workdir, inbound_loss_percent, outbound_loss_percent)
+        server = SfuServer(workdir, inbound_loss_percent, outbound_loss_percent, extra_toml)
         servers.append(server)
         return server.start()
 
@@ -268,3 +301,13 @@ def sfu(sfu_factory) -> SfuServer:
 @pytest.fixture
 def sfu_lossy(sfu_factory) -> SfuServer:
     return sfu_factory(inbound_loss_percent=5.0, outbound_loss_percent=5.0)
+
+
+@pytest.fixture
+def webhook_sink():
+    """A webhook receiver on a reserved loopback port, listening; closed after the test."""
+    import cp_helpers  # here, not at the top: cp_helpers imports this module
+
+    sink = cp_helpers.WebhookSink().up()
+    yield sink
+    sink.close()

@@ -1,3 +1,4 @@
+import Signal
 import TOMLKit
 
 /// Configuration loaded from `sfu.toml`. Every key is documented in README.md.
@@ -13,6 +14,12 @@ struct ServerConfig: Equatable {
     /// Test-only fault injection: percentage of RTP packets dropped.
     var inboundLossPercent = 0.0
     var outboundLossPercent = 0.0
+    /// `[room]`: defaults for rooms.
+    var roomDefaults = RoomDefaults()
+    /// `[webhook]`: receivers, the key that signs, and the durable outbox.
+    var webhookURLs: [String] = []
+    var webhookAPIKey = ""
+    var webhookOutboxDirectory = "data/webhooks"
 }
 
 struct ConfigError: Error, CustomStringConvertible, Equatable {
@@ -58,6 +65,24 @@ extension ServerConfig {
                 config.logLevel = v
             }
         }
+        try reader.section("room", allowed: ["empty_timeout", "departure_timeout", "max_participants"]) { s throws(ConfigError) in
+            if let v = try s.int("empty_timeout", range: 0...86_400 * 30) { config.roomDefaults.emptyTimeout = UInt32(v) }
+            if let v = try s.int("departure_timeout", range: 0...86_400 * 30) { config.roomDefaults.departureTimeout = UInt32(v) }
+            if let v = try s.int("max_participants", range: 0...100_000) { config.roomDefaults.maxParticipants = UInt32(v) }
+        }
+        try reader.section("webhook", allowed: ["urls", "api_key", "outbox_dir"]) { s throws(ConfigError) in
+            if let v = try s.stringArray("urls") {
+                for url in v where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+                    throw ConfigError(key: "webhook.urls", message: "\"\(url)\" is not an http(s) URL")
+                }
+                config.webhookURLs = v
+            }
+            if let v = try s.string("api_key") { config.webhookAPIKey = v }
+            if let v = try s.string("outbox_dir") {
+                guard !v.isEmpty else { throw ConfigError(key: "webhook.outbox_dir", message: "must not be empty") }
+                config.webhookOutboxDirectory = v
+            }
+        }
         try reader.section("testing", allowed: ["inbound_loss_percent", "outbound_loss_percent"]) { s throws(ConfigError) in
             if let v = try s.double("inbound_loss_percent", range: 0...100) { config.inboundLossPercent = v }
             if let v = try s.double("outbound_loss_percent", range: 0...100) { config.outboundLossPercent = v }
@@ -65,6 +90,12 @@ extension ServerConfig {
         try reader.rejectUnknownSections()
         if config.keys.isEmpty {
             throw ConfigError(key: "keys", message: "at least one API key = secret pair is required")
+        }
+        if !config.webhookURLs.isEmpty {
+            if config.webhookAPIKey.isEmpty { config.webhookAPIKey = config.keys.keys.sorted()[0] }
+            guard config.keys[config.webhookAPIKey] != nil else {
+                throw ConfigError(key: "webhook.api_key", message: "\"\(config.webhookAPIKey)\" is not one of [keys]")
+            }
         }
         return config
     }

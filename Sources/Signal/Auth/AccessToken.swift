@@ -18,6 +18,8 @@ public struct VideoGrant: Codable, Sendable, Equatable {
     public var hidden: Bool?
     public var recorder: Bool?
     public var agent: Bool?
+
+    public init() {}
 }
 
 /// The claims of a LiveKit access token (HS256, `iss` = API key, `sub` = identity).
@@ -32,6 +34,9 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
     public var attributes: [String: String]?
     public var sha256: String?
     public var video: VideoGrant?
+    public var roomConfig: RoomConfigurationClaim?
+
+    public init() {}
 
     /// Time checks happen in `AccessTokenVerifier` with LiveKit's leeway.
     public func verify(using algorithm: some JWTAlgorithm) async throws {}

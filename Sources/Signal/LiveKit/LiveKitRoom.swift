@@ -14,8 +14,22 @@ final class LiveKitRoom {
     private(set) var participants: [String: LiveKitParticipant] = [:]
     var speakers = ActiveSpeakerDetector()
     var lastSpeakers: Set<String> = []
+    /// Monotonic time of creation and of the last departure (for empty/departure timeouts).
+    let createdAtMonotonic = MediaEngine.now()
+    var lastDepartureAt: Double?
+    /// Agents to dispatch when the room starts (CreateRoom.agents or the first joiner's roomConfig).
+    var agents: [Livekit_RoomAgentDispatch] = []
+    var agentsDispatched = false
+    /// Dispatches made for this room, by id.
+    var dispatches: [String: Livekit_AgentDispatch] = [:]
+    var hasHadParticipants = false
 
-    init(name: String) { self.name = name }
+    init(name: String, defaults: RoomDefaults) {
+        self.name = name
+        emptyTimeout = defaults.emptyTimeout
+        departureTimeout = defaults.departureTimeout
+        maxParticipants = defaults.maxParticipants
+    }
 
     var info: Livekit_Room {
         var room = Livekit_Room()
@@ -40,9 +54,24 @@ final class LiveKitRoom {
 
     func participant(sid: String) -> LiveKitParticipant? { participants[sid] }
 
-    func add(_ participant: LiveKitParticipant) { participants[participant.sid] = participant }
+    func add(_ participant: LiveKitParticipant) {
+        participants[participant.sid] = participant
+        hasHadParticipants = true
+        lastDepartureAt = nil
+    }
 
-    func remove(_ participant: LiveKitParticipant) { participants[participant.sid] = nil }
+    func remove(_ participant: LiveKitParticipant) {
+        participants[participant.sid] = nil
+        if participants.isEmpty { lastDepartureAt = MediaEngine.now() }
+    }
+
+    /// An empty room closes `departureTimeout` after its last participant left, or
+    /// `emptyTimeout` after creation if nobody ever joined.
+    func shouldClose(now: Double) -> Bool {
+        guard participants.isEmpty else { return false }
+        if let left = lastDepartureAt { return now - left >= Double(departureTimeout) }
+        return !hasHadParticipants && now - createdAtMonotonic >= Double(emptyTimeout)
+    }
 
     /// Sends a message to every connected participant except `except`.
     func broadcast(_ message: Livekit_SignalResponse.OneOf_Message, except: LiveKitParticipant? = nil) {

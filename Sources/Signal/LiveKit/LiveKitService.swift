@@ -23,10 +23,16 @@ public struct JoinParameters: Sendable {
 /// every `SignalRequest`. All state lives on the media loop; the WebSocket side calls in
 /// through `engine.onLoop`.
 public final class LiveKitService: @unchecked Sendable {
-    let engine: MediaEngine
+    public let engine: MediaEngine
     let logger: Logger
     let keys: [String: String]
+    let defaults: RoomDefaults
     var rooms: [String: LiveKitRoom] = [:]
+    /// Webhook-style events (room_started, participant_joined, …), in order, on the media loop.
+    public var onEvent: (@Sendable (Livekit_WebhookEvent) -> Void)?
+    /// Agent workers and their jobs.
+    var dispatcher = AgentDispatcher()
+    var workers: [WorkerID: WorkerConnection] = [:]
     private var ticker: RepeatedTask?
     private var tickCount = 0
     /// A participant whose socket dropped is kept this long for a resume.
@@ -34,9 +40,10 @@ public final class LiveKitService: @unchecked Sendable {
     static let pingInterval: Int32 = 5
     static let pingTimeout: Int32 = 15
 
-    public init(engine: MediaEngine, keys: [String: String], logger: Logger) {
+    public init(engine: MediaEngine, keys: [String: String], defaults: RoomDefaults = RoomDefaults(), logger: Logger) {
         self.engine = engine
         self.keys = keys
+        self.defaults = defaults
         self.logger = logger
     }
 
@@ -72,12 +79,21 @@ public final class LiveKitService: @unchecked Sendable {
     private func joinOnLoop(claims: AccessTokenClaims, parameters: JoinParameters, sink: SignalSink) throws -> Session {
         guard let roomName = claims.video?.room, !roomName.isEmpty else { throw JoinError.refused("token has no room") }
         let now = MediaEngine.now()
-        let room = rooms[roomName] ?? {
-            let room = LiveKitRoom(name: roomName)
-            rooms[roomName] = room
-            logger.info("room \(roomName) created (\(room.sid))")
-            return room
-        }()
+        let isNewRoom = rooms[roomName] == nil
+        let room = obtainRoom(roomName)
+        if isNewRoom, let config = claims.roomConfig {
+            // The token's roomConfig applies when this join creates the room (PROTOCOL.md §7).
+            if config.emptyTimeout > 0 { room.emptyTimeout = config.emptyTimeout }
+            if config.departureTimeout > 0 { room.departureTimeout = config.departureTimeout }
+            if config.maxParticipants > 0 { room.maxParticipants = config.maxParticipants }
+            if !config.metadata.isEmpty { room.metadata = config.metadata }
+            room.agents = config.agents.map { agent in
+                var dispatch = Livekit_RoomAgentDispatch()
+                dispatch.agentName = agent.agentName
+                dispatch.metadata = agent.metadata
+                return dispatch
+            }
+        }
         if parameters.reconnect, let sid = parameters.participantSID {
             if let participant = room.participant(sid: sid), participant.identity == claims.identity {
                 return resume(participant, sink: sink, now: now)
@@ -124,6 +140,9 @@ public final class LiveKitService: @unchecked Sendable {
         room.add(participant)
         room.announce(participant)
         logger.info("room \(roomName): \(claims.identity) joined as \(participant.sid)")
+        emit("participant_joined", room: room, participant: participant)
+        startRoomAgents(room, now: now)
+        dispatchParticipantJob(room, participant: participant, now: now)
         sendRefreshToken(participant)
         if participant.autoSubscribe, participant.permission.canSubscribe {
             for (owner, track) in room.publishedTracks where owner !== participant && track.media != nil {
@@ -170,6 +189,9 @@ public final class LiveKitService: @unchecked Sendable {
         let room = participant.room
         guard room.participant(sid: participant.sid) === participant else { return }
         room.remove(participant)
+        for track in participant.published.values where track.media != nil {
+            emit("track_unpublished", room: room, participant: participant, track: track.info)
+        }
         for track in participant.published.values {
             for other in room.allParticipants { unsubscribe(other, from: track.sid, now: now) }
         }
@@ -182,21 +204,48 @@ public final class LiveKitService: @unchecked Sendable {
         room.speakers.remove(participant: participant.sid)
         for other in room.allParticipants { negotiateSubscriber(other) }
         logger.info("room \(room.name): \(participant.identity) left")
-        if room.allParticipants.isEmpty {
-            rooms[room.name] = nil
-            logger.info("room \(room.name) closed")
+        emit("participant_left", room: room, participant: info)
+    }
+
+    /// The room for `name`, created (room_started) if needed.
+    func obtainRoom(_ name: String) -> LiveKitRoom {
+        if let room = rooms[name] { return room }
+        let room = LiveKitRoom(name: name, defaults: defaults)
+        rooms[name] = room
+        logger.info("room \(name) created (\(room.sid))")
+        emit("room_started", room: room)
+        return room
+    }
+
+    /// Closes a room: everyone is told to leave, agent jobs end, room_finished is emitted.
+    func closeRoom(_ room: LiveKitRoom, reason: Livekit_DisconnectReason, now: Double) {
+        guard rooms[room.name] === room else { return }
+        for participant in room.allParticipants {
+            var leave = Livekit_LeaveRequest()
+            leave.reason = reason
+            participant.send(.leave(leave))
+            removeParticipant(participant, now: now)
         }
+        cancelAgentJobs(room: room.name, now: now)
+        rooms[room.name] = nil
+        logger.info("room \(room.name) closed")
+        emit("room_finished", room: room)
     }
 
     private func tick() {
         tickCount &+= 1
         let now = MediaEngine.now()
+        if tickCount % 2 == 0 { tickAgents(now: now) }
         for room in Array(rooms.values) {
             for participant in room.allParticipants {
                 if let since = participant.disconnectedAt, now - since > Self.resumeWindow {
                     logger.info("room \(room.name): \(participant.identity) did not resume")
                     removeParticipant(participant, now: now)
                 }
+            }
+            if room.shouldClose(now: now) {
+                closeRoom(room, reason: .roomClosed, now: now)
+                continue
             }
             updateSpeakers(room, now: now)
             if tickCount % 8 == 0 { updateConnectionQuality(room, now: now) }

@@ -1,0 +1,49 @@
+import Hummingbird
+
+/// A Twirp error: JSON `{"code","msg"}` with the status Twirp assigns to the code
+/// (twitchtv/twirp docs/errors.md).
+struct TwirpError: Error, Equatable {
+    var code: String
+    var message: String
+
+    var status: HTTPResponse.Status {
+        switch code {
+        case "invalid_argument", "malformed", "out_of_range", "failed_precondition": return .badRequest
+        case "unauthenticated": return .unauthorized
+        case "permission_denied": return .forbidden
+        case "not_found", "bad_route": return .notFound
+        case "already_exists", "aborted": return .conflict
+        case "resource_exhausted": return .tooManyRequests
+        case "unimplemented": return .notImplemented
+        case "unavailable": return .serviceUnavailable
+        default: return .internalServerError
+        }
+    }
+
+    var response: Response {
+        let body = "{\"code\":\(Self.quote(code)),\"msg\":\(Self.quote(message)),\"meta\":{}}"
+        return Response(status: status, headers: [.contentType: "application/json"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out + "\""
+    }
+
+    static func unauthenticated(_ message: String) -> TwirpError { TwirpError(code: "unauthenticated", message: message) }
+    static func permissionDenied(_ message: String) -> TwirpError { TwirpError(code: "permission_denied", message: message) }
+    static func malformed(_ message: String) -> TwirpError { TwirpError(code: "malformed", message: message) }
+    static func badRoute(_ message: String) -> TwirpError { TwirpError(code: "bad_route", message: message) }
+}
