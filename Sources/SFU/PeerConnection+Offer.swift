@@ -83,9 +83,22 @@ extension PeerConnection {
         case .server?: setup = .passive
         case nil: setup = .actpass
         }
-        let offer = makeOffer(sections: sections, includeDataChannel: negotiation.hasDataChannel,
+        var offer = makeOffer(sections: sections, includeDataChannel: negotiation.hasDataChannel,
                               local: localParameters(setup: setup), sessionId: negotiation.sessionID,
                               version: negotiation.offerVersion, dataChannelMid: "0")
+        // A section whose track went away is rejected (port 0, out of the BUNDLE group): the
+        // receiver stops the transceiver and ends its track (RFC 8829 §5.2.2, RFC 8843 §7.3.3).
+        let stopped = Set(negotiation.sendSections.filter { $0.downTrack == nil }.map(\.mid))
+        if !stopped.isEmpty {
+            for index in offer.media.indices where offer.media[index].mid.map(stopped.contains) == true {
+                offer.media[index].port = 0
+            }
+            offer.groups = offer.groups.map { group in
+                var group = group
+                if group.semantics == "BUNDLE" { group.mids.removeAll { stopped.contains($0) } }
+                return group
+            }
+        }
         negotiation.offerVersion += 1
         return offer.serialize()
     }

@@ -94,6 +94,11 @@ def test_room_service_methods_drive_a_live_room(sfu, mode):
                 )
                 assert muted.track.sid == pub.sid and muted.track.muted, muted
                 await bob.wait_event("track_muted", lambda p, publication: publication.sid == pub.sid)
+                unmuted = await rs.call(
+                    "MutePublishedTrack", api.MuteRoomTrackRequest(room=room, identity="alice", track_sid=pub.sid, muted=False)
+                )
+                assert not unmuted.track.muted, unmuted
+                await bob.wait_event("track_unmuted", lambda p, publication: publication.sid == pub.sid)
 
                 # SendData: reaches only the named destination, with its topic
                 await rs.call(
@@ -119,13 +124,23 @@ def test_room_service_methods_drive_a_live_room(sfu, mode):
                     "UpdateSubscriptions",
                     api.UpdateSubscriptionsRequest(room=room, identity="bob", track_sids=[pub.sid], subscribe=False),
                 )
-                await bob.wait_event("track_unsubscribed", subscribed_to(pub.sid))
+                # The Rust SDK has no event for a server-side unsubscribe (it emits
+                # track_unsubscribed only when a publication disappears from a ParticipantUpdate),
+                # so the effect is checked on the wire: nothing is forwarded to bob any more.
+                async def sent_rate(seconds=1.0):
+                    before = await asyncio.to_thread(sfu.metric, "sfu_rtp_packets_sent_total")
+                    await asyncio.sleep(seconds)
+                    return (await asyncio.to_thread(sfu.metric, "sfu_rtp_packets_sent_total")) - before
+
+                await asyncio.sleep(0.5)  # the renegotiation settles
+                assert await sent_rate() <= 2, "packets still forwarded to bob after UpdateSubscriptions(subscribe=False)"
                 await rs.call(
                     "UpdateSubscriptions",
                     api.UpdateSubscriptionsRequest(room=room, identity="bob", track_sids=[pub.sid], subscribe=True),
                 )
                 resubscribed = await lk.media.wait_until(lambda: len(bob.named("track_subscribed", subscribed_to(pub.sid))) >= 2, 10)
                 assert resubscribed, f"bob was not subscribed again; events: {[e.name for e in bob.events]}"
+                assert await sent_rate() > 20, "nothing forwarded to bob after subscribing again"
 
                 # RemoveParticipant: alice is disconnected, bob sees her leave
                 await rs.call("RemoveParticipant", api.RoomParticipantIdentity(room=room, identity="alice"))
