@@ -48,9 +48,11 @@ struct ServeCommand: AsyncParsableCommand {
         service.start()
         var webhooks: WebhookPipeline?
         if !settings.webhookURLs.isEmpty {
-            let configuration = WebhookConfiguration(
+            var configuration = WebhookConfiguration(
                 urls: settings.webhookURLs, apiKey: settings.webhookAPIKey,
                 apiSecret: settings.keys[settings.webhookAPIKey] ?? "", directory: settings.webhookOutboxDirectory)
+            // A receiver that comes back hears from us within ~10 s.
+            configuration.maxBackoff = 10
             webhooks = try await WebhookPipeline.start(service: service, configuration: configuration, logger: logger)
             logger.info("webhooks to \(settings.webhookURLs.joined(separator: ", ")), outbox \(settings.webhookOutboxDirectory)")
         }

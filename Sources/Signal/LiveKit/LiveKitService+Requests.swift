@@ -149,7 +149,13 @@ extension LiveKitService {
                 var unpublished = Livekit_TrackUnpublishedResponse()
                 unpublished.trackSid = state.sid
                 participant.send(.trackUnpublished(unpublished))
+                emit("track_unpublished", room: participant.room, participant: participant, track: state.info)
                 for other in participant.room.allParticipants { unsubscribe(other, from: state.sid, now: now) }
+            }
+            for media in result.added {
+                if let state = participant.published[media.id] {
+                    emit("track_published", room: participant.room, participant: participant, track: state.info)
+                }
             }
             if !result.added.isEmpty || !result.removed.isEmpty {
                 participant.version += 1
