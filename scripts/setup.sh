@@ -27,4 +27,6 @@ if [ "${1:-}" = "--test" ]; then
     .venv/bin/pip install -q -r Tests/interop/requirements.txt
     cp Tests/interop/requirements.txt .venv/.requirements
   fi
+  # livekit-agents pins an older livekit SDK: its own environment.
+  bash scripts/setup-agents.sh
 fi
