@@ -12,8 +12,17 @@ final class AccessTokenTests: XCTestCase {
     }
 
     private func claims(room: String = "r1", exp: Date = Date().addingTimeInterval(600), publish: Bool? = nil) -> AccessTokenClaims {
-        AccessTokenClaims(iss: "devkey", sub: "alice", exp: ExpirationClaim(value: exp), nbf: NotBeforeClaim(value: Date()),
-                          video: VideoGrant(roomJoin: true, room: room, canPublish: publish))
+        var grant = VideoGrant()
+        grant.roomJoin = true
+        grant.room = room
+        grant.canPublish = publish
+        var claims = AccessTokenClaims()
+        claims.iss = "devkey"
+        claims.sub = "alice"
+        claims.exp = ExpirationClaim(value: exp)
+        claims.nbf = NotBeforeClaim(value: Date())
+        claims.video = grant
+        return claims
     }
 
     func testValidTokenVerifies() async throws {

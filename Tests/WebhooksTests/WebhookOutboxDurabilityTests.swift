@@ -63,7 +63,10 @@ final class WebhookOutboxDurabilityTests: XCTestCase {
         XCTAssertTrue(last)
         await outbox!.stop()
         receiver.stop()
-        XCTAssertEqual(receiver.requests.compactMap { TestSupport.id(of: $0.body) }, ["EV_3", "EV_4", "EV_5", "EV_6", "EV_7"])
+        // Rooms are independent lanes, so only the order within room a is fixed.
+        let all = receiver.requests.compactMap { TestSupport.id(of: $0.body) }
+        XCTAssertEqual(all.sorted(), ["EV_3", "EV_4", "EV_5", "EV_6", "EV_7"], "each event exactly once")
+        XCTAssertEqual(all.filter { $0 != "EV_4" }, ["EV_3", "EV_5", "EV_6", "EV_7"], "room a in order")
     }
 
     func testEnqueueIsOnDiskBeforeItReturns() async throws {
