@@ -61,6 +61,9 @@ struct ServeCommand: AsyncParsableCommand {
         WHIPRoutes(engine: engine, verifier: verifier, logger: logger).register(on: router)
         SignalRoutes(service: service, verifier: verifier, logger: logger).register(on: router)
         AgentRoutes(service: service, verifier: verifier, logger: logger).register(on: router)
+        let page = RoomPageRoutes(keys: settings.keys)
+        page.register(on: router)
+        if page.devMode { logger.warning("development keys in use: /dev/token mints room tokens for anyone (never use these keys in production)") }
         TwirpRoutes(verifier: verifier, logger: logger,
                     services: [RoomServiceMethods.service(service), AgentDispatchMethods.service(service)]).register(on: router)
         let app = Application(

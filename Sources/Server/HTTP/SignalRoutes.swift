@@ -5,6 +5,8 @@ import Logging
 import NIOCore
 import SFU
 import Signal
+import SwiftProtobuf
+import NIOConcurrencyHelpers
 
 /// LiveKit signalling: `/rtc` (WebSocket, binary protobuf frames) and `/rtc/validate`.
 /// `/rtc/v1` (single peer connection) is not routed, so it answers 404 and the SDKs fall
@@ -26,10 +28,20 @@ struct SignalRoutes: Sendable {
                 try await outbound.close(.policyViolation, reason: "unauthorized")
                 return
             }
-            let parameters = JoinParameters(query: Self.query(request))
-            try await serve(claims: claims, parameters: parameters, inbound: inbound, outbound: outbound)
+            let query = Self.query(request)
+            let parameters = JoinParameters(query: query)
+            // Browsers without a protobuf library may speak the protobuf JSON mapping in text
+            // frames (`format=json`); we answer in kind. SDKs use binary protobuf.
+            let json = FrameFormat(jsonRequested: query["format"] == "json")
+            try await serve(claims: claims, parameters: parameters, json: json, inbound: inbound, outbound: outbound)
         })
     }
+
+    static let jsonDecoding: JSONDecodingOptions = {
+        var options = JSONDecodingOptions()
+        options.ignoreUnknownFields = true
+        return options
+    }()
 
     static func query(_ request: Request) -> [String: String] {
         var query: [String: String] = [:]
@@ -70,15 +82,19 @@ struct SignalRoutes: Sendable {
         }
     }
 
-    private func serve(claims: AccessTokenClaims, parameters: JoinParameters,
+    private func serve(claims: AccessTokenClaims, parameters: JoinParameters, json: FrameFormat,
                        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         let (stream, continuation) = AsyncStream.makeStream(of: Livekit_SignalResponse.self)
         let sink = SignalSink(continuation)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await response in stream {
-                    let bytes: [UInt8] = try response.serializedBytes()
-                    try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
+                    if json.isJSON {
+                        try await outbound.write(.text(try response.jsonString()))
+                    } else {
+                        let bytes: [UInt8] = try response.serializedBytes()
+                        try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
+                    }
                 }
                 try? await outbound.close(.normalClosure, reason: nil)
             }
@@ -93,12 +109,17 @@ struct SignalRoutes: Sendable {
             }
             do {
                 for try await message in inbound.messages(maxSize: Self.maxFrameSize) {
-                    guard case .binary(let buffer) = message else { continue }
                     let request: Livekit_SignalRequest
                     do {
-                        request = try Livekit_SignalRequest(serializedBytes: Array(buffer.readableBytesView))
+                        switch message {
+                        case .binary(let buffer):
+                            request = try Livekit_SignalRequest(serializedBytes: Array(buffer.readableBytesView))
+                        case .text(let text):
+                            json.isJSON = true
+                            request = try Livekit_SignalRequest(jsonString: text, options: Self.jsonDecoding)
+                        }
                     } catch {
-                        logger.info("\(claims.identity): malformed SignalRequest (\(buffer.readableBytes) bytes), closing its connection")
+                        logger.info("\(claims.identity): malformed SignalRequest, closing its connection: \(error)")
                         break
                     }
                     await service.handle(request, session: session)
@@ -110,5 +131,16 @@ struct SignalRoutes: Sendable {
             continuation.finish()
             try await group.waitForAll()
         }
+    }
+}
+
+/// Whether a signalling connection speaks binary protobuf or its JSON mapping (set by
+/// `format=json` or by the first text frame).
+final class FrameFormat: Sendable {
+    private let json: NIOLockedValueBox<Bool>
+    init(jsonRequested: Bool) { json = NIOLockedValueBox(jsonRequested) }
+    var isJSON: Bool {
+        get { json.withLockedValue { $0 } }
+        set { json.withLockedValue { $0 = newValue } }
     }
 }
