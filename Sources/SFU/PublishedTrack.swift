@@ -13,6 +13,8 @@ public final class PublishedTrack {
     private(set) var layers: [TrackLayer]
     let audioLevelExtensionID: UInt8?
     var downTracks: [DownTrack] = []
+    /// Recorders copying this track (see MediaTap).
+    var taps: [TrackTap] = []
     /// Server- or publisher-side mute: nothing is forwarded while set.
     public var isMuted = false
     /// Most recent RFC 6464 audio level (0 loudest … 127 silence) and when it arrived.
@@ -99,8 +101,19 @@ public final class PublishedTrack {
             audioLevel = (byte & 0x7F, byte & 0x80 != 0, now)
         }
         guard !isMuted, header.payloadLength > 0 else { return }
+        if !taps.isEmpty { feedTaps(bytes, layer: layer.index, isKeyframe: isKeyframe, now: now) }
         for downTrack in downTracks {
             downTrack.forward(bytes, header: header, layer: layer.index, isKeyframe: isKeyframe, now: now)
+        }
+    }
+
+    private func feedTaps(_ packet: UnsafeRawBufferPointer, layer: Int, isKeyframe: Bool, now: Double) {
+        for tap in taps where tap.layer == layer {
+            if tap.waitingForKeyframe {
+                guard isKeyframe else { continue }
+                tap.waitingForKeyframe = false
+            }
+            tap.sink.tap(trackID: id, packet: packet, arrival: now)
         }
     }
 

@@ -23,6 +23,8 @@ final class LiveKitRoom {
     /// Dispatches made for this room, by id.
     var dispatches: [String: Livekit_AgentDispatch] = [:]
     var hasHadParticipants = false
+    /// Recorders (egress) following this room's tracks.
+    var recorders: [RecorderAttachment] = []
 
     init(name: String, defaults: RoomDefaults) {
         self.name = name

@@ -26,6 +26,7 @@ extension LiveKitService {
             track.info.muted = mute.muted
             participant.version += 1
             participant.room.announce(participant)
+            notifyRecordersMuted(participant.room, trackID: mute.sid, muted: mute.muted)
         case .subscription(let update):
             var sids = update.trackSids
             for entry in update.participantTracks { sids += entry.trackSids }
@@ -158,6 +159,7 @@ extension LiveKitService {
                 }
             }
             if !result.added.isEmpty || !result.removed.isEmpty {
+                syncRecorders(participant.room, now: now)
                 participant.version += 1
                 participant.room.announce(participant)
                 for media in result.added {

@@ -202,6 +202,7 @@ public final class LiveKitService: @unchecked Sendable {
         update.participants = [info]
         if !participant.isHidden { room.broadcast(.update(update)) }
         room.speakers.remove(participant: participant.sid)
+        syncRecorders(room, now: now)
         for other in room.allParticipants { negotiateSubscriber(other) }
         logger.info("room \(room.name): \(participant.identity) left")
         emit("participant_left", room: room, participant: info)
@@ -227,6 +228,8 @@ public final class LiveKitService: @unchecked Sendable {
             removeParticipant(participant, now: now)
         }
         cancelAgentJobs(room: room.name, now: now)
+        for attachment in room.recorders { attachment.recorder.roomFinished() }
+        room.recorders = []
         rooms[room.name] = nil
         logger.info("room \(room.name) closed")
         emit("room_finished", room: room)

@@ -1,0 +1,3 @@
+import XCTest
+@testable import Storage
+final class SmokeTests: XCTestCase { func testNothing() {} }
