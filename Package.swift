@@ -27,7 +27,17 @@ let package = Package(
         // C shim: usrsctp for WebRTC data channels.
         .target(name: "CSCTP", linkerSettings: [.linkedLibrary("usrsctp")]),
         .target(name: "DataChannel", dependencies: ["CSCTP"]),
+        // C shim: libav (decode, encode, mux), libopus, libvpx for egress.
+        .target(
+            name: "CMedia",
+            linkerSettings: [
+                .linkedLibrary("avcodec"), .linkedLibrary("avformat"), .linkedLibrary("avutil"),
+                .linkedLibrary("swscale"), .linkedLibrary("swresample"), .linkedLibrary("opus"), .linkedLibrary("vpx"),
+            ]
+        ),
         .target(name: "RTP"),
+        .target(name: "Egress", dependencies: ["RTP", "CMedia"]),
+        .target(name: "Storage", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "SDP"),
         .target(name: "ICE", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "DTLS", dependencies: ["CDTLS"]),
@@ -71,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "Server",
             dependencies: [
-                "SFU", "Signal", "Webhooks", "CLI",
+                "SFU", "Signal", "Webhooks", "CLI", "Egress", "Storage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

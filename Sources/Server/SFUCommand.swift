@@ -6,7 +6,7 @@ struct SFUCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sfu",
         abstract: "A LiveKit-compatible WebRTC SFU with WHIP/WHEP.",
-        subcommands: [ServeCommand.self] + CLICommands.all,
+        subcommands: [ServeCommand.self, EgressWorkerCommand.self] + CLICommands.all,
         defaultSubcommand: ServeCommand.self
     )
 }

@@ -64,8 +64,10 @@ struct ServeCommand: AsyncParsableCommand {
         let page = RoomPageRoutes(keys: settings.keys)
         page.register(on: router)
         if page.devMode { logger.warning("development keys in use: /dev/token mints room tokens for anyone (never use these keys in production)") }
+        let egress = EgressManager(service: service, settings: settings.storage, logger: logger)
         TwirpRoutes(verifier: verifier, logger: logger,
-                    services: [RoomServiceMethods.service(service), AgentDispatchMethods.service(service)]).register(on: router)
+                    services: [RoomServiceMethods.service(service, egress: egress), AgentDispatchMethods.service(service),
+                               EgressServiceMethods.service(egress)]).register(on: router)
         let app = Application(
             router: router,
             server: .signalling(webSocketRouter: router),

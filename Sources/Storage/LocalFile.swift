@@ -22,9 +22,9 @@ struct LocalFile {
     }
 
     /// Exactly `length` bytes at `offset`; a short read (the file shrank) is an error.
-    func read(offset: Int, length: Int) throws(StorageError) -> [UInt8] {
+    func read(offset: Int, length: Int) throws(StorageError) -> Data {
         guard offset >= 0, length >= 0 else { throw .file("bad range \(offset)+\(length) of \(path)") }
-        if length == 0 { return [] }
+        if length == 0 { return Data() }
         do {
             guard let handle = FileHandle(forReadingAtPath: path) else { throw StorageError.file("cannot open \(path)") }
             defer { try? handle.close() }
@@ -33,7 +33,7 @@ struct LocalFile {
             guard data.count == length else {
                 throw StorageError.file("\(path) shrank: wanted \(length) bytes at \(offset), got \(data.count)")
             }
-            return [UInt8](data)
+            return data
         } catch let error as StorageError {
             throw error
         } catch {

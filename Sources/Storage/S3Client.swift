@@ -33,13 +33,13 @@ struct S3Client: @unchecked Sendable {  // URLSession is thread-safe; it is only
     /// `<Error>` document as that error (CompleteMultipartUpload can answer that way).
     func send(
         method: String, query: [(String, String?)] = [], headers: [String: String] = [:],
-        body: [UInt8] = [], timeout: Double = 120, errorInSuccessBody: Bool = false,
+        body: Data = Data(), timeout: Double = 120, errorInSuccessBody: Bool = false,
         policy override: RetryPolicy? = nil
     ) async throws(StorageError) -> Response {
         let policy = override ?? self.policy
         let url = try destination.objectURL(query: query)
         let payloadHash = SigV4.payloadHash(body)
-        let bodyData = body.isEmpty ? nil : Data(body)
+        let bodyData = body.isEmpty ? nil : body
         var attempt = 0
         while true {
             attempt += 1

@@ -73,7 +73,7 @@ public struct S3Uploader: Sendable {
                 number += 1
             }
             // CompleteMultipartUpload: POST /key?uploadId=ID with the part list.
-            let completeBody = Array(S3XML.completeMultipartUpload(parts: parts).utf8)
+            let completeBody = Data(S3XML.completeMultipartUpload(parts: parts).utf8)
             let completed = try await client.send(
                 method: "POST", query: [("uploadId", uploadId)], headers: ["Content-Type": "application/xml"],
                 body: completeBody, errorInSuccessBody: true)

@@ -77,3 +77,9 @@ enum H264TestPackets {
         }
     }
 }
+
+enum RTPTestPacket {
+    static func opus(seq: UInt16, ts: UInt32, body: [UInt8] = [0xFC, 0xFF, 0xFE]) -> [UInt8] {
+        buildRTPPacket(payloadType: 111, marker: false, sequenceNumber: seq, timestamp: ts, ssrc: 99, payload: body)
+    }
+}

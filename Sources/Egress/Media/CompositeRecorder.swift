@@ -28,6 +28,11 @@ public final class CompositeRecorder {
     private var pendingLeft: [Float] = []
     private var pendingRight: [Float] = []
     private var audioSamplesEncoded: Int64 = 0
+    /// AAC encoder delay (priming samples). The first `audioPriming` mixed samples are not encoded and packets
+    /// are shifted later by as much, so audio starts at 0 like video and stays in sync without an edit list
+    /// (a fragmented MP4 with empty_moov cannot carry one; a negative first timestamp would shift every stream).
+    private let audioPriming: Int64
+    private var primingToSkip: Int
     private var finished = false
 
     /// Output video frames written so far.
@@ -55,6 +60,8 @@ public final class CompositeRecorder {
         }
         audioEncoder = try MediaEncoder.aac(bitrate: configuration.audioBitrate, globalHeader: globalHeader)
         audioStream = try muxer.addStream(from: audioEncoder)
+        audioPriming = Int64(max(0, audioEncoder.context.pointee.initial_padding))
+        primingToSkip = Int(audioPriming)
         guard let frame = av_frame_alloc() else { throw MediaError.ffmpeg("av_frame_alloc", cmedia_averror(ENOMEM)) }
         audioFrame = frame
         var options = [("movflags", MediaMuxer.fragmentedMP4Flags), ("flush_packets", "1")]
@@ -136,9 +143,7 @@ public final class CompositeRecorder {
         guard !finished else { throw MediaError.notConfigured }
         finished = true
         try encodePendingAudio(flush: true)
-        try audioEncoder.encode(nil) { packet throws(MediaError) in
-            try muxer.write(packet, streamIndex: audioStream, timeBase: audioEncoder.timeBase)
-        }
+        try audioEncoder.encode(nil) { packet throws(MediaError) in try writeAudio(packet) }
         if let videoEncoder {
             try videoEncoder.encode(nil) { packet throws(MediaError) in try writeVideo(packet, encoder: videoEncoder) }
         }
@@ -165,8 +170,20 @@ public final class CompositeRecorder {
         try muxer.write(packet, streamIndex: videoStream, timeBase: encoder.timeBase)
     }
 
+    private func writeAudio(_ packet: UnsafeMutablePointer<AVPacket>) throws(MediaError) {
+        if packet.pointee.pts != LibAV.noPTS { packet.pointee.pts += audioPriming }
+        if packet.pointee.dts != LibAV.noPTS { packet.pointee.dts += audioPriming }
+        try muxer.write(packet, streamIndex: audioStream, timeBase: audioEncoder.timeBase)
+    }
+
     /// Feeds the AAC encoder whole frames of 1024 samples (and the short remainder when flushing).
     private func encodePendingAudio(flush: Bool) throws {
+        if primingToSkip > 0 {
+            let skipped = min(primingToSkip, pendingLeft.count)
+            pendingLeft.removeFirst(skipped)
+            pendingRight.removeFirst(skipped)
+            primingToSkip -= skipped
+        }
         let frameSize = max(1, audioEncoder.frameSize)
         while pendingLeft.count >= frameSize || (flush && !pendingLeft.isEmpty) {
             let count = min(frameSize, pendingLeft.count)
@@ -184,9 +201,7 @@ public final class CompositeRecorder {
             pendingRight.removeFirst(count)
             audioFrame.pointee.pts = audioSamplesEncoded
             audioSamplesEncoded += Int64(count)
-            try audioEncoder.encode(audioFrame) { packet throws(MediaError) in
-                try muxer.write(packet, streamIndex: audioStream, timeBase: audioEncoder.timeBase)
-            }
+            try audioEncoder.encode(audioFrame) { packet throws(MediaError) in try writeAudio(packet) }
         }
     }
 }

@@ -20,6 +20,8 @@ struct ServerConfig: Equatable {
     var webhookURLs: [String] = []
     var webhookAPIKey = ""
     var webhookOutboxDirectory = "data/webhooks"
+    /// `[storage]`: recordings.
+    var storage = StorageSettings()
 }
 
 struct ConfigError: Error, CustomStringConvertible, Equatable {
@@ -82,6 +84,19 @@ extension ServerConfig {
                 guard !v.isEmpty else { throw ConfigError(key: "webhook.outbox_dir", message: "must not be empty") }
                 config.webhookOutboxDirectory = v
             }
+        }
+        try reader.section("storage", allowed: ["local_dir", "s3_access_key", "s3_secret", "s3_region", "s3_endpoint",
+                                                "s3_bucket", "s3_force_path_style"]) { s throws(ConfigError) in
+            if let v = try s.string("local_dir") {
+                guard !v.isEmpty else { throw ConfigError(key: "storage.local_dir", message: "must not be empty") }
+                config.storage.localDirectory = v
+            }
+            if let v = try s.string("s3_access_key") { config.storage.s3AccessKey = v }
+            if let v = try s.string("s3_secret") { config.storage.s3Secret = v }
+            if let v = try s.string("s3_region") { config.storage.s3Region = v }
+            if let v = try s.string("s3_endpoint") { config.storage.s3Endpoint = v }
+            if let v = try s.string("s3_bucket") { config.storage.s3Bucket = v }
+            if let v = try s.bool("s3_force_path_style") { config.storage.s3ForcePathStyle = v }
         }
         try reader.section("testing", allowed: ["inbound_loss_percent", "outbound_loss_percent"]) { s throws(ConfigError) in
             if let v = try s.double("inbound_loss_percent", range: 0...100) { config.inboundLossPercent = v }

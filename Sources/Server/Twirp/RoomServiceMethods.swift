@@ -2,10 +2,18 @@ import Signal
 
 /// `livekit.RoomService` (PROTOCOL.md §8) over the LiveKit service.
 enum RoomServiceMethods {
-    static func service(_ rooms: LiveKitService) -> TwirpService {
+    static func service(_ rooms: LiveKitService, egress: EgressManager) -> TwirpService {
         TwirpService(name: "livekit.RoomService", methods: [
             TwirpMethod("CreateRoom", grant: .roomCreate) { (request: Livekit_CreateRoomRequest) in
-                try await rooms.createRoom(request)
+                let existed = !(try await rooms.listRooms(names: [request.name])).isEmpty
+                let room = try await rooms.createRoom(request)
+                // Auto-egress: a room composite recording from the room's creation.
+                if !existed, request.hasEgress, request.egress.hasRoom {
+                    var composite = request.egress.room
+                    composite.roomName = request.name
+                    _ = try await egress.startRoomComposite(composite)
+                }
+                return room
             },
             TwirpMethod("ListRooms", grant: .roomList) { (request: Livekit_ListRoomsRequest) in
                 var response = Livekit_ListRoomsResponse()

@@ -310,6 +310,7 @@ window.__stats = async () => ({
 });
 window.__frequency = (identity) => dominantFrequency(participantByIdentity(identity));
 window.__colour = (identity) => meanColour(grid.videoFor(identity));
+window.__session = () => state.session; // for debugging in the console
 
 // -- wiring ---------------------------------------------------------------------------------
 

@@ -41,12 +41,13 @@ function withTimeout(promise, ms, what) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Puts VP8 first so every peer in the room (browsers and SDKs) can decode it. */
-function preferVP8(transceiver) {
-  if (!RTCRtpReceiver.getCapabilities || !transceiver.setCodecPreferences) return;
-  const codecs = RTCRtpReceiver.getCapabilities('video')?.codecs || [];
-  const vp8 = codecs.filter((c) => c.mimeType.toLowerCase() === 'video/vp8');
-  if (vp8.length) transceiver.setCodecPreferences([...vp8, ...codecs.filter((c) => !vp8.includes(c))]);
+/** Publishes video as VP8 only (with RTX): every peer in the room decodes it (browsers, the
+ *  SDKs, our recorder), and the server then has one codec to forward. */
+function onlyVP8(transceiver) {
+  if (!RTCRtpSender.getCapabilities || !transceiver.setCodecPreferences) return;
+  const codecs = RTCRtpSender.getCapabilities('video')?.codecs || [];
+  const wanted = codecs.filter((c) => ['video/vp8', 'video/rtx'].includes(c.mimeType.toLowerCase()));
+  if (wanted.some((c) => c.mimeType.toLowerCase() === 'video/vp8')) transceiver.setCodecPreferences(wanted);
 }
 
 export class RoomSession {
@@ -224,7 +225,7 @@ export class RoomSession {
       const init = { direction: 'sendonly', streams: [stream] };
       if (track.kind === 'video' && simulcast) init.sendEncodings = SIMULCAST_ENCODINGS;
       const transceiver = this.publisher.addTransceiver(track, init);
-      if (track.kind === 'video') preferVP8(transceiver);
+      if (track.kind === 'video') onlyVP8(transceiver);
     }
     await this.negotiatePublisher();
     this.onChange();

@@ -18,3 +18,18 @@ extension LiveKitService {
         onEvent(event)
     }
 }
+
+extension LiveKitService {
+    /// egress_started / egress_updated / egress_ended (PROTOCOL.md §9), in order with the
+    /// room events. Thread-safe.
+    public func emitEgressEvent(_ name: String, info: Livekit_EgressInfo) {
+        guard let onEvent else { return }
+        var event = Livekit_WebhookEvent()
+        event.event = name
+        event.egressInfo = info
+        event.room.name = info.roomName
+        event.id = Identifier.make("EV_")
+        event.createdAt = Int64(Date().timeIntervalSince1970)
+        onEvent(event)
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import Signal
+import Storage
+
+/// Egress: starts recordings in worker processes, follows them through STARTING → ACTIVE →
+/// ENDING → COMPLETE / FAILED, uploads finished files, and reports `egress_*` webhooks.
+final class EgressManager: @unchecked Sendable {
+    let service: LiveKitService
+    let settings: StorageSettings
+    let logger: Logger
+    private let sessions = NIOLockedValueBox<[String: EgressSession]>([:])
+
+    init(service: LiveKitService, settings: StorageSettings, logger: Logger) {
+        self.service = service
+        self.settings = settings
+        self.logger = logger
+    }
+
+    // MARK: API
+
+    func startRoomComposite(_ request: Livekit_RoomCompositeEgressRequest) async throws -> Livekit_EgressInfo {
+        guard !request.roomName.isEmpty else { throw AdminError.invalidArgument("room_name is required") }
+        var output = request.fileOutputs.first ?? Livekit_EncodedFileOutput()
+        if request.fileOutputs.isEmpty, case .file(let file)? = request.output { output = file }
+        var s3: Livekit_S3Upload?
+        if case .s3(let upload)? = output.output { s3 = upload }
+        var info = Livekit_EgressInfo()
+        info.roomComposite = request
+        var arguments = ["--kind", "composite"]
+        if request.audioOnly { arguments.append("--audio-only") }
+        if case .advanced(let options)? = request.options {
+            if options.width > 0 { arguments += ["--width", String(options.width)] }
+            if options.height > 0 { arguments += ["--height", String(options.height)] }
+        }
+        return try await start(room: request.roomName, trackID: nil, info: info, filepath: output.filepath,
+                               s3: s3, fileExtension: "mp4", arguments: arguments)
+    }
+
+    func startTrack(_ request: Livekit_TrackEgressRequest) async throws -> Livekit_EgressInfo {
+        guard !request.roomName.isEmpty, !request.trackID.isEmpty else {
+            throw AdminError.invalidArgument("room_name and track_id are required")
+        }
+        guard case .file(let output)? = request.output else {
+            throw AdminError.invalidArgument("only file output is supported for track egress")
+        }
+        var info = Livekit_EgressInfo()
+        info.track = request
+        // The container follows the codec: Opus → Ogg, VP8 → WebM, H.264 → MP4 (decided by the worker).
+        var s3: Livekit_S3Upload?
+        if case .s3(let upload)? = output.output { s3 = upload }
+        return try await start(room: request.roomName, trackID: request.trackID, info: info, filepath: output.filepath,
+                               s3: s3, fileExtension: nil, arguments: ["--kind", "track"])
+    }
+
+    func stop(_ egressID: String) async throws -> Livekit_EgressInfo {
+        guard let session = sessions.withLockedValue({ $0[egressID] }) else {
+            throw AdminError.notFound("egress \(egressID) not found")
+        }
+        guard session.isActive else { return session.info }
+        await end(session)
+        return session.info
+    }
+
+    func list(room: String, egressID: String, active: Bool) -> [Livekit_EgressInfo] {
+        sessions.withLockedValue { Array($0.values) }
+            .filter { (room.isEmpty || $0.roomName == room) && (egressID.isEmpty || $0.id == egressID) && (!active || $0.isActive) }
+            .map(\.info)
+            .sorted { $0.startedAt < $1.startedAt }
+    }
+
+    // MARK: lifecycle
+
+    private func start(room: String, trackID: String?, info template: Livekit_EgressInfo, filepath: String,
+                       s3: Livekit_S3Upload?, fileExtension: String?, arguments: [String]) async throws -> Livekit_EgressInfo {
+        let id = "EG_" + String((0..<12).map { _ in "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789".randomElement()! })
+        let name = OutputNaming.fileName(template: filepath, egressID: id, room: room, trackID: trackID, fileExtension: fileExtension)
+        try FileManager.default.createDirectory(atPath: settings.localDirectory, withIntermediateDirectories: true)
+        let localPath = (settings.localDirectory as NSString).appendingPathComponent(name)
+        let target = s3.map { settings.target(from: $0, key: name) } ?? settings.defaultTarget(key: name)
+        var info = template
+        info.egressID = id
+        info.roomName = room
+        info.status = .egressStarting
+        info.startedAt = Int64(Date().timeIntervalSince1970 * 1e9)
+        info.updatedAt = info.startedAt
+        let session = EgressSession(id: id, roomName: room, info: info, localPath: localPath, upload: target)
+        session.onRoomFinished = { [weak self, weak session] in
+            guard let self, let session else { return }
+            Task { await self.end(session) }
+        }
+        do {
+            session.worker = try EgressWorkerProcess(
+                arguments: arguments + ["--output", localPath], logger: logger,
+                onReport: { [weak self, weak session] report in
+                    guard let self, let session else { return }
+                    self.handle(report, from: session)
+                },
+                onExit: { [weak self, weak session] status, reason in
+                    guard let self, let session else { return }
+                    Task { await self.workerExited(session, status: status, reason: reason) }
+                })
+        } catch {
+            throw AdminError.invalidArgument("cannot start the egress worker: \(error)")
+        }
+        sessions.withLockedValue { $0[id] = session }
+        do {
+            try await service.attach(session, room: room, trackID: trackID)
+        } catch {
+            session.worker?.kill()
+            sessions.withLockedValue { $0[id] = nil }
+            throw error
+        }
+        logger.info("egress \(id) started for room \(room)\(trackID.map { " track \($0)" } ?? "") → \(localPath)")
+        service.emitEgressEvent("egress_started", info: session.info)
+        return session.info
+    }
+
+    private func handle(_ report: EgressWorkerProcess.Report, from session: EgressSession) {
+        switch report.event {
+        case "started":
+            let info = session.update { if $0.status == .egressStarting { $0.status = .egressActive } }
+            service.emitEgressEvent("egress_updated", info: info)
+        case "finished", "error":
+            session.result.withLockedValue { $0 = report }
+        default:
+            break
+        }
+    }
+
+    /// Stops feeding the worker and lets it finalize the file.
+    private func end(_ session: EgressSession) async {
+        let info = session.update { if $0.status == .egressStarting || $0.status == .egressActive { $0.status = .egressEnding } }
+        guard info.status == .egressEnding else { return }
+        service.emitEgressEvent("egress_updated", info: info)
+        await service.detach(session)
+        session.send(.finish)
+        session.worker?.closeInput()
+    }
+
+    private func workerExited(_ session: EgressSession, status: Int32, reason: Process.TerminationReason) async {
+        await service.detach(session)
+        let report = session.result.withLockedValue { $0 }
+        // A track egress picks its container from the codec, so the worker names the file.
+        let localPath = report?.path ?? session.localPath
+        let size = (try? FileManager.default.attributesOfItem(atPath: localPath)[.size] as? Int) ?? 0
+        var file = Livekit_FileInfo()
+        file.filename = (localPath as NSString).lastPathComponent
+        file.location = localPath
+        file.size = Int64(report?.size ?? size)
+        file.duration = Int64((report?.duration ?? 0) * 1e9)
+        file.startedAt = session.info.startedAt
+        file.endedAt = Int64(Date().timeIntervalSince1970 * 1e9)
+        var failure: String?
+        if reason == .uncaughtSignal {
+            failure = "egress worker killed by signal \(status); the part recorded so far is at \(localPath)"
+        } else if status != 0 || report?.event != "finished" {
+            failure = "egress worker failed (exit \(status))\(report?.message.map { ": \($0)" } ?? ""); the file so far is at \(localPath)"
+        } else if let target = session.upload {
+            var target = target
+            if target.key != file.filename { target.key = file.filename }
+            do {
+                let uploaded = try await S3Uploader(destination: target.destination).upload(
+                    file: localPath, contentType: OutputNaming.contentType(localPath))
+                file.location = uploaded.location
+                logger.info("egress \(session.id) uploaded to \(uploaded.location) (\(uploaded.size) bytes)")
+            } catch {
+                failure = "upload failed: \(error); the file is kept at \(localPath)"
+            }
+        }
+        let info = session.update { info in
+            info.fileResults = [file]
+            info.file = file
+            info.endedAt = file.endedAt
+            if let failure {
+                info.status = .egressFailed
+                info.error = failure
+            } else {
+                info.status = .egressComplete
+            }
+        }
+        logger.info("egress \(session.id) ended: \(info.status)\(failure.map { " — \($0)" } ?? "")")
+        service.emitEgressEvent("egress_ended", info: info)
+    }
+}
+
+extension S3Target {
+    var destination: S3Destination {
+        S3Destination(accessKey: accessKey, secret: secret, sessionToken: sessionToken, region: region,
+                      endpoint: endpoint, bucket: bucket, forcePathStyle: forcePathStyle, key: key)
+    }
+}

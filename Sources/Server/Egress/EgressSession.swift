@@ -1,0 +1,89 @@
+import Egress
+import Foundation
+import NIOConcurrencyHelpers
+import SFU
+import Signal
+
+/// One recording: a `RoomRecorder` on the media loop that streams the room's (or one
+/// track's) RTP to its worker process, and the `EgressInfo` the API reports.
+final class EgressSession: RoomRecorder, @unchecked Sendable {
+    let id: String
+    let roomName: String
+    let localPath: String
+    let upload: S3Target?
+    private let state: NIOLockedValueBox<Livekit_EgressInfo>
+    var worker: EgressWorkerProcess?
+    /// Set by the manager once the worker reported its result.
+    let result = NIOLockedValueBox<EgressWorkerProcess.Report?>(nil)
+
+    init(id: String, roomName: String, info: Livekit_EgressInfo, localPath: String, upload: S3Target?) {
+        self.id = id
+        self.roomName = roomName
+        self.localPath = localPath
+        self.upload = upload
+        self.state = NIOLockedValueBox(info)
+    }
+
+    var info: Livekit_EgressInfo { state.withLockedValue { $0 } }
+
+    func update(_ body: (inout Livekit_EgressInfo) -> Void) -> Livekit_EgressInfo {
+        state.withLockedValue { info in
+            body(&info)
+            info.updatedAt = Int64(Date().timeIntervalSince1970 * 1e9)
+            return info
+        }
+    }
+
+    var isActive: Bool {
+        let status = info.status
+        return status == .egressStarting || status == .egressActive || status == .egressEnding
+    }
+
+    /// Called when the room finishes: the manager stops the recording.
+    var onRoomFinished: (@Sendable () -> Void)?
+
+    // MARK: RoomRecorder (media loop)
+
+    func trackAdded(_ track: RecordedTrack) {
+        guard let codec = Self.codec(track.mimeType) else { return }
+        send(.trackAdded(trackID: track.trackID, participant: track.participantIdentity,
+                         kind: track.isVideo ? .video : .audio, codec: codec, clockRate: track.clockRate))
+    }
+
+    func trackRemoved(trackID: String) { send(.trackRemoved(trackID: trackID)) }
+
+    func trackMuted(trackID: String, muted: Bool) { send(.trackMuted(trackID: trackID, muted: muted)) }
+
+    func roomFinished() { onRoomFinished?() }
+
+    func tap(trackID: String, packet: UnsafeRawBufferPointer, arrival: Double) {
+        send(.rtp(trackID: trackID, arrival: arrival, packet: Array(packet)))
+    }
+
+    func send(_ record: EgressRecord) {
+        worker?.send(EgressRecordCodec.encode(record))
+    }
+
+    static func codec(_ mimeType: String) -> MediaCodec? {
+        switch mimeType.lowercased() {
+        case "audio/opus": return .opus
+        case "video/vp8": return .vp8
+        case "video/h264": return .h264
+        case "video/vp9": return .vp9
+        case "video/av1": return .av1
+        default: return nil
+        }
+    }
+}
+
+/// Where a finished file goes besides the local folder.
+struct S3Target: Sendable, Equatable {
+    var accessKey: String
+    var secret: String
+    var sessionToken: String?
+    var region: String
+    var endpoint: String?
+    var bucket: String
+    var forcePathStyle: Bool
+    var key: String
+}

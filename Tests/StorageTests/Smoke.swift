@@ -1,3 +1,0 @@
-import XCTest
-@testable import Storage
-final class SmokeTests: XCTestCase { func testNothing() {} }
