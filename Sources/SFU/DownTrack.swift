@@ -8,6 +8,8 @@ public final class DownTrack {
     public let ssrc: UInt32
     public let kind: MediaKind
     public let mid: String
+    /// The MID header extension value (RFC 8843 §15), computed once.
+    private let midBytes: [UInt8]
     let cname: String
     unowned let subscriber: PeerConnection
     /// Payload types the subscriber negotiated for this m-line (empty until negotiated).
@@ -39,6 +41,7 @@ public final class DownTrack {
         self.ssrc = ssrc
         self.kind = kind
         self.mid = mid
+        self.midBytes = Array(mid.utf8.prefix(16))
         self.cname = cname
         self.subscriber = subscriber
         self.formats = formats
@@ -166,8 +169,7 @@ public final class DownTrack {
         var writer = RTPHeaderWriter(payloadType: payloadType, marker: header.marker,
                                      sequenceNumber: sequenceNumber, timestamp: timestamp, ssrc: ssrc)
         if let id = midExtensionID {
-            var midBytes = mid.utf8.prefix(16).map { $0 }
-            midBytes.withUnsafeMutableBytes { writer.addExtension(id: id, value: UnsafeRawBufferPointer($0)) }
+            midBytes.withUnsafeBytes { writer.addExtension(id: id, value: $0) }
         }
         if let id = audioLevelExtensionID, let sourceID = source?.audioLevelExtensionID,
            let range = header.extensionElement(id: sourceID, in: packet) {

@@ -5,7 +5,8 @@ import XCTest
 /// Cost of one 4-participant 1280×720 15 fps composite (issue 5 benchmark; figures go into the issue note).
 /// Prints CPU seconds per second of output and peak RSS; asserts only that the recording completes.
 /// Input: 4 Opus tracks and 4 VP8 640×360 30 fps tracks of moving texture, pre-encoded (encoding not counted).
-/// Run in release for real figures: `swift test -c release --filter MediaCompositeBenchmarkTests`.
+/// Run in release for real figures, optionally comparing x264 presets:
+/// `EGRESS_BENCH_PRESETS=veryfast,superfast,ultrafast swift test -c release --filter MediaCompositeBenchmarkTests`.
 final class MediaCompositeBenchmarkTests: XCTestCase {
     func testFourParticipantCompositeCost() throws {
         let seconds = 10.0
@@ -23,7 +24,9 @@ final class MediaCompositeBenchmarkTests: XCTestCase {
         }
         frames.sort { $0.timestamp < $1.timestamp }
 
-        for preset in ["veryfast", "ultrafast"] {
+        let presets = ProcessInfo.processInfo.environment["EGRESS_BENCH_PRESETS"]?.split(separator: ",").map(String.init)
+            ?? [CompositeConfiguration(outputPath: "").x264Preset]
+        for preset in presets {
             let path = MediaTool.temporaryPath("benchmark-\(preset).mp4")
             var configuration = CompositeConfiguration(outputPath: path)
             configuration.x264Preset = preset

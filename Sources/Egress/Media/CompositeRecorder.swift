@@ -83,7 +83,7 @@ public final class CompositeRecorder {
             mixer.addTrack(id)
         case .video:
             guard !configuration.audioOnly, !videoTracks.contains(where: { $0.id == id }) else { return }
-            videoTracks.append(try CompositeVideoTrack(id: id, codec: codec))
+            videoTracks.append(try CompositeVideoTrack(id: id, codec: codec, fps: configuration.fps))
         }
     }
 

@@ -10,6 +10,8 @@ final class CompositeVideoTrack {
 
     let id: String
     let codec: MediaCodec
+    /// Output frame rate: two pictures due at the same output frame keep only the newer.
+    let fps: Double
     var muted = false
     private let decoder: Decoder
     private var pending: [VideoPicture] = []
@@ -17,9 +19,10 @@ final class CompositeVideoTrack {
     /// No picture is shown until a keyframe was decoded (a delta frame without its reference is garbage).
     private var sawKeyframe = false
 
-    init(id: String, codec: MediaCodec) throws(MediaError) {
+    init(id: String, codec: MediaCodec, fps: Int) throws(MediaError) {
         self.id = id
         self.codec = codec
+        self.fps = Double(max(1, fps))
         switch codec {
         case .vp8: decoder = .vp8(try VP8VideoDecoder())
         case .h264: decoder = .h264(try H264VideoDecoder())
@@ -28,17 +31,29 @@ final class CompositeVideoTrack {
     }
 
     /// Decodes `frame` and queues its picture for the output frame at or after its timestamp.
+    /// After a decode error nothing more is shown until the next keyframe (the last good picture stays up).
     func push(_ frame: EncodedFrame) throws(MediaError) {
         if frame.isKeyframe { sawKeyframe = true }
         guard sawKeyframe else { return }
         let picture: VideoPicture?
-        switch decoder {
-        case .vp8(let vp8): picture = try vp8.decode(frame.data, timestamp: frame.timestamp)
-        case .h264(let h264): picture = try h264.decode(frame.data, timestamp: frame.timestamp)
+        do {
+            switch decoder {
+            case .vp8(let vp8): picture = try vp8.decode(frame.data, timestamp: frame.timestamp)
+            case .h264(let h264): picture = try h264.decode(frame.data, timestamp: frame.timestamp)
+            }
+        } catch {
+            sawKeyframe = false
+            throw error
         }
         guard let picture else { return }
+        if let last = pending.last, outputFrame(of: last) == outputFrame(of: picture) { pending.removeLast() }
         pending.append(picture)
         if pending.count > Self.maxPending { pending.removeFirst(pending.count - Self.maxPending) }
+    }
+
+    /// Index of the first output frame that can show `picture`.
+    private func outputFrame(of picture: VideoPicture) -> Int {
+        Int((picture.timestamp * fps - 1e-6).rounded(.up))
     }
 
     /// The newest picture at or before `time`, or nil (no picture yet, muted, or older than `staleAfter` seconds).

@@ -42,7 +42,7 @@ final class MediaEncoder {
             context.pointee.rc_buffer_size = Int32(min(bitrate * 2, Int(Int32.max)))
             context.pointee.thread_count = 2
             if globalHeader { context.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
-        }, options: [("preset", preset), ("tune", "zerolatency"), ("x264-params", "trellis=0")])
+        }, options: [("preset", preset), ("tune", "zerolatency")])
     }
 
     /// AAC (libavcodec's native encoder), 48 kHz stereo planar float.

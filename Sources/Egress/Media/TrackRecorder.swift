@@ -54,7 +54,8 @@ public final class TrackRecorder {
         packet.pointee.pts = pts
         packet.pointee.dts = pts
         packet.pointee.duration = duration
-        if codec == .opus || frame.isKeyframe { packet.pointee.flags |= AV_PKT_FLAG_KEY }
+        let isKeyframe = codec == .vp8 ? ((try? VP8FrameHeader(parsing: frame.data))?.isKeyframe ?? frame.isKeyframe) : frame.isKeyframe
+        if codec == .opus || isKeyframe { packet.pointee.flags |= AV_PKT_FLAG_KEY }
         lastPTS = pts
         endPTS = max(endPTS, pts + duration)
         do {
