@@ -21,5 +21,5 @@ if [ -x .venv/bin/python ] && ! .venv/bin/python -c "import selenium" 2>/dev/nul
   echo "setup-browser: installing selenium into .venv"
   .venv/bin/pip install -q -r Tests/interop/requirements-browser.txt
 fi
-/usr/bin/chromium --version
+/usr/bin/chromium --version 2>/dev/null
 /usr/bin/chromedriver --version

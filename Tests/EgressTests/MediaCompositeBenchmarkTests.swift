@@ -31,6 +31,8 @@ final class MediaCompositeBenchmarkTests: XCTestCase {
             var configuration = CompositeConfiguration(outputPath: path)
             configuration.x264Preset = preset
             let before = Self.usage()
+            let rssBefore = Self.residentMB()
+            var rssPeak = rssBefore
             let recorder = try CompositeRecorder(configuration: configuration)
             for participant in 0..<4 {
                 try recorder.addTrack(id: "a\(participant)", kind: .audio, codec: .opus)
@@ -41,6 +43,7 @@ final class MediaCompositeBenchmarkTests: XCTestCase {
                 while frame.timestamp > clock {
                     try recorder.advance(to: clock - 0.04)
                     clock += 0.05
+                    if Int(clock * 20) % 20 == 0 { rssPeak = max(rssPeak, Self.residentMB()) }
                 }
                 try recorder.push(frame)
             }
@@ -49,9 +52,17 @@ final class MediaCompositeBenchmarkTests: XCTestCase {
             let after = Self.usage()
             XCTAssertEqual(recorder.framesWritten, Int(seconds * 15))
             let cpu = after.cpu - before.cpu
-            print(String(format: "egress composite benchmark [%@]: 4 participants, 1280x720 @ 15 fps, %.0f s output: CPU %.3f s = %.3f core; peak RSS %.1f MB; file %d bytes",
-                         preset, result.duration, cpu, cpu / result.duration, after.maxRSSMB, result.size))
+            print(String(format: "egress composite benchmark [%@]: 4 participants, 1280x720 @ 15 fps, %.0f s output: CPU %.3f s = %.3f core; recorder RSS growth %.1f MB; process peak RSS %.1f MB; file %d bytes",
+                         preset, result.duration, cpu, cpu / result.duration, rssPeak - rssBefore, after.maxRSSMB, result.size))
         }
+    }
+
+    /// Current resident set size (VmRSS of /proc/self/status) in MB.
+    private static func residentMB() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+        return kilobytes / 1024
     }
 
     private static func usage() -> (cpu: Double, maxRSSMB: Double) {

@@ -162,4 +162,39 @@ final class MediaCompositeRecorderTests: XCTestCase {
         let center = (360 * 1280 + 640) * 3
         XCTAssertLessThan(Int(rgb[center]), 70, "muted track shows a dark placeholder")
     }
+
+    func testTracksJoiningAndLeavingMidRecordingReflowTheGrid() throws {
+        let path = MediaTool.temporaryPath("join-leave.mp4")
+        let red = try MediaTestSources.video(encoder: "libvpx", width: 320, height: 180, fps: 15, frames: 45,
+                                             paint: MediaTestSources.solid(y: 81, u: 90, v: 240))
+        let blue = try MediaTestSources.video(encoder: "libx264", width: 320, height: 180, fps: 15, frames: 15,
+                                              paint: MediaTestSources.solid(y: 41, u: 240, v: 110))
+        let recorder = try CompositeRecorder(configuration: CompositeConfiguration(outputPath: path))
+        try recorder.addTrack(id: "red", kind: .video, codec: .vp8)
+        for i in 0..<45 {
+            let t = Double(i) / 15
+            if i == 15 { try recorder.addTrack(id: "blue", kind: .video, codec: .h264) }
+            if i == 30 { recorder.removeTrack(id: "blue") }
+            try recorder.push(EncodedFrame(trackID: "red", codec: .vp8, data: red[i].data, timestamp: t, isKeyframe: red[i].isKeyframe))
+            if (15..<30).contains(i) {
+                let frame = blue[i - 15]
+                try recorder.push(EncodedFrame(trackID: "blue", codec: .h264, data: frame.data, timestamp: t, isKeyframe: frame.isKeyframe))
+            }
+            try recorder.advance(to: t + 1.0 / 15)
+        }
+        XCTAssertThrowsError(try recorder.push(EncodedFrame(trackID: "blue", codec: .h264, data: blue[0].data, timestamp: 3, isKeyframe: true)))
+        let result = try recorder.finish()
+        XCTAssertEqual(result.duration, 3, accuracy: 0.01)
+        func color(_ rgb: [UInt8], _ x: Int, _ y: Int) -> (Int, Int, Int) {
+            let i = (y * 1280 + x) * 3
+            return (Int(rgb[i]), Int(rgb[i + 1]), Int(rgb[i + 2]))
+        }
+        let alone = try MediaTool.decodeFrame(path, at: 0.5)
+        XCTAssertGreaterThan(color(alone, 1100, 360).0, 200, "one track fills the canvas")
+        let pair = try MediaTool.decodeFrame(path, at: 1.5)
+        XCTAssertGreaterThan(color(pair, 320, 360).0, 200, "red on the left")
+        XCTAssertGreaterThan(color(pair, 960, 360).2, 200, "blue on the right")
+        let again = try MediaTool.decodeFrame(path, at: 2.5)
+        XCTAssertGreaterThan(color(again, 1100, 360).0, 200, "after blue left, red fills the canvas again")
+    }
 }

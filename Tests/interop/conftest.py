@@ -311,3 +311,17 @@ def webhook_sink():
     sink = cp_helpers.WebhookSink().up()
     yield sink
     sink.close()
+
+
+@pytest.fixture
+def moto_s3(tmp_path):
+    """moto's S3 server on a free loopback port, bootstrapped (IAM user + keys with s3:*,
+    bucket `recordings`) and enforcing SigV4 from then on (egress_helpers.MotoS3)."""
+    import egress_helpers  # here, not at the top: egress_helpers imports this module
+
+    server = egress_helpers.MotoS3(tmp_path).start()
+    try:
+        server.bootstrap()
+        yield server
+    finally:
+        server.stop()

@@ -1,23 +1,33 @@
-"""Issue 6, the page's behaviour beyond the happy path, in a real Chromium: a refused token
-and a full room are explained in the page; muting reaches the other participants; the
+"""Issue 6, the page's behaviour beyond the happy path, in a real Chromium: a refused token,
+a full room and a removal are explained in the page; muting reaches the other participants; the
 record button starts and stops a room recording; and when the server goes away the page
 reconnects by itself and publishes again.
 """
 
 import asyncio
+import time
 
 import pytest
 import requests
-from livekit import rtc
+from livekit import api, rtc
 
 import browser_helpers as bh
 import lk_helpers as lk
 import media
+from conftest import API_KEY, API_SECRET
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 
 
-def test_refused_token_and_full_room_are_explained(sfu_factory):
+async def remove_participant(sfu, room: str, identity: str) -> None:
+    client = api.LiveKitAPI(sfu.base_url, API_KEY, API_SECRET)
+    try:
+        await client.room.remove_participant(api.RoomParticipantIdentity(room=room, identity=identity))
+    finally:
+        await client.aclose()
+
+
+def test_refused_token_full_room_and_removal_are_explained(sfu_factory):
     sfu = sfu_factory(extra_toml="[room]\nmax_participants = 1")
     base_url, overlay = bh.page_base_url(sfu)
     pages = []
@@ -44,6 +54,13 @@ def test_refused_token_and_full_room_are_explained(sfu_factory):
         assert "full" in stats["error"], stats["error"]
         assert bea.visible("banner")
         assert ada.stats()["phase"] == "connected"
+
+        # Removed through RoomService: the page says so and does not come back by itself.
+        asyncio.run(remove_participant(sfu, "small-room", ada.identity))
+        stats = ada.wait_phase("failed", 10)
+        assert "removed" in stats["error"], stats["error"]
+        time.sleep(3)
+        assert ada.stats()["phase"] == "failed"
     finally:
         for page in pages:
             page.close()
@@ -95,10 +112,13 @@ def test_mute_record_and_reconnect_after_server_restart(sfu):
 
             # The server goes away and comes back: the page says so and reconnects by itself.
             await asyncio.to_thread(sfu.restart)
-            await asyncio.to_thread(ada.wait_phase, "connected", 30)
-            stats = await asyncio.to_thread(ada.stats)
+            stats = await asyncio.to_thread(
+                bh.wait_for, "ada: re-joined and publishing again",
+                lambda: (lambda s: s if any(e.endswith(" reconnected") for e in s["events"]) else None)(ada.stats()),
+                30, 0.25, ada.describe,
+            )
+            assert stats["phase"] == "connected", stats
             assert any("reconnecting" in e for e in stats["events"]), stats["events"]
-            assert any("reconnected" in e for e in stats["events"]), stats["events"]
             assert stats["identity"] == ada.identity and stats["error"] == ""
 
             # After the re-join Ada publishes again: a new participant decodes her camera.

@@ -50,6 +50,22 @@ function onlyVP8(transceiver) {
   if (wanted.some((c) => c.mimeType.toLowerCase() === 'video/vp8')) transceiver.setCodecPreferences(wanted);
 }
 
+/** Server `leave` reasons (DisconnectReason) after which coming back is wrong: someone
+ *  decided we should be out, or we are in already from elsewhere. */
+const FINAL_LEAVE_REASONS = {
+  DUPLICATE_IDENTITY: 'you joined this room again from another tab or device',
+  PARTICIPANT_REMOVED: 'you were removed from the room',
+  ROOM_DELETED: 'the room was closed',
+  ROOM_CLOSED: 'the room was closed',
+};
+
+function leaveError(leave) {
+  const reason = leave.reason || 'UNKNOWN_REASON';
+  const final = FINAL_LEAVE_REASONS[reason];
+  if (final && !leave.canReconnect) return new SignalError('ended', `Left the room: ${final}`);
+  return new SignalError('lost', `the server ended the session (${reason})`);
+}
+
 export class RoomSession {
   constructor(httpBase) {
     this.signal = new SignalClient(httpBase);
@@ -101,8 +117,7 @@ export class RoomSession {
     s.on('leave', (leave) => {
       if (this.closed) return;
       this.shutdown(false);
-      const reason = leave.reason ? ` (${leave.reason})` : '';
-      this.onDisconnected(new SignalError(leave.canReconnect ? 'lost' : 'rejected', `the server ended the session${reason}`));
+      this.onDisconnected(leaveError(leave));
     });
     s.on('disconnected', (error) => {
       if (this.closed) return;

@@ -6,14 +6,15 @@
 /** Why a connection could not be made or was lost. `kind` is one of
  *  'refused' (the server will not let this token in: do not retry),
  *  'rejected' (the server accepted the token but ended the join, e.g. a full room),
- *  'unreachable' (no server answered), 'timeout', 'lost' (after a successful join). */
+ *  'unreachable' (no server answered), 'timeout', 'lost' (after a successful join),
+ *  'ended' (the server ended our stay for good, e.g. removed us: do not retry). */
 export class SignalError extends Error {
   constructor(kind, message, status = 0) {
     super(message);
     this.kind = kind;
     this.status = status;
   }
-  get retryable() { return this.kind !== 'refused'; }
+  get retryable() { return this.kind !== 'refused' && this.kind !== 'ended'; }
 }
 
 /** The http(s) base of the server: `?server=` if given, else this page's origin. */
