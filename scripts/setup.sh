@@ -29,4 +29,6 @@ if [ "${1:-}" = "--test" ]; then
   fi
   # livekit-agents pins an older livekit SDK: its own environment.
   bash scripts/setup-agents.sh
+  # Chromium, chromedriver and selenium for the room page test.
+  bash scripts/setup-browser.sh
 fi
