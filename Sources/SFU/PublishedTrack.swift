@@ -10,6 +10,8 @@ public final class PublishedTrack {
     unowned let publisher: PeerConnection
     /// Payload types the publisher may use, indexed by PT (0...127).
     private var formats: [PayloadFormat?] = Array(repeating: nil, count: 128)
+    /// The negotiated formats in the answer's preference order (the publisher sends the first).
+    private let preferredFormats: [PayloadFormat]
     private(set) var layers: [TrackLayer]
     let audioLevelExtensionID: UInt8?
     var downTracks: [DownTrack] = []
@@ -29,6 +31,7 @@ public final class PublishedTrack {
         self.mid = mid
         self.publisher = publisher
         self.audioLevelExtensionID = audioLevelExtensionID
+        self.preferredFormats = formats
         for format in formats where format.payloadType < 128 { self.formats[Int(format.payloadType)] = format }
         let described = layers.isEmpty ? [(rid: String?.none, ssrc: UInt32?.none, rtxSSRC: UInt32?.none)] : layers
         self.layers = described.enumerated().map { index, layer in
@@ -51,8 +54,9 @@ public final class PublishedTrack {
     /// e.g. `audio/opus`, `video/VP8`.
     public var primaryMimeType: String? { primaryFormat.map { "\(kind.rawValue)/\($0.name)" } }
 
-    var primaryFormat: PayloadFormat? { formats.lazy.compactMap { $0 }.first { $0.family != .rtx } }
-    var allFormats: [PayloadFormat] { formats.compactMap { $0 } }
+    /// The codec subscribers are offered: the first of the answer's order, which is what a
+    /// WebRTC publisher sends (not the lowest payload type: Chrome numbers AV1 below VP8).
+    var primaryFormat: PayloadFormat? { preferredFormats.first { $0.family != .rtx } }
 
     func format(for payloadType: UInt8) -> PayloadFormat? {
         payloadType < 128 ? formats[Int(payloadType)] : nil

@@ -387,10 +387,13 @@ async def wait_egress(client: api.LiveKitAPI, egress_id: str, statuses: Iterable
 class Publisher:
     """One SDK participant publishing a tone (microphone) and a solid colour (camera)."""
 
-    def __init__(self, identity: str, frequency: float, rgb, width: int = 640, height: int = 360, fps: int = 30):
+    def __init__(
+        self, identity: str, frequency: float, rgb, width: int = 640, height: int = 360, fps: int = 30, video=None
+    ):
+        """`video`: another source with `.track`, `.start()`, `.stop()` instead of the solid colour."""
         self.peer = lk.Peer(identity)
         self.tone = lk.ToneSource(frequency)
-        self.colour = lk.ColourSource(rgb=rgb, width=width, height=height, fps=fps)
+        self.colour = video if video is not None else lk.ColourSource(rgb=rgb, width=width, height=height, fps=fps)
         self.mic = None
         self.cam = None
 

@@ -5,7 +5,7 @@ Two browsers join one room through the page's dev-mode form and each decodes the
 video and audio (getStats: `framesDecoded` and `totalSamplesReceived` rising). A `livekit`
 Python SDK participant joins the same room: it decodes both browsers' audio and video, and
 each browser decodes its 440 Hz tone (Web Audio analyser) and its (200, 30, 30) picture
-(mean colour of the tile). The page with two participants is saved to docs/room-page.png.
+(mean colour of the tile), and marks its tile as speaking. The page with two participants is saved to docs/room-page.png.
 Closing one browser removes its tile from the other within 5 s.
 """
 
@@ -117,6 +117,10 @@ def test_two_browsers_and_an_sdk_participant_see_and_hear_each_other(sfu):
 
                 await asyncio.to_thread(bh.wait_for, f"{page.label}: the SDK's 440 Hz tone", hears_tone,
                                         10, 0.25, lambda page=page: f"frequency {page.frequency(sdk.identity)}")
+
+                # The SDK participant's loud tone makes it a speaker: its tile says so.
+                await asyncio.to_thread(bh.wait_for, f"{page.label}: the SDK's tile marked speaking",
+                                        lambda page=page: sdk.identity in page.stats()["speaking"], 10, 0.25, page.describe)
 
             # Closing Bea's browser removes her tile from Ada's page within 5 s.
             assert "Bea" in await asyncio.to_thread(ada.tiles)

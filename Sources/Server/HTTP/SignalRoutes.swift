@@ -86,6 +86,7 @@ struct SignalRoutes: Sendable {
                        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         let (stream, continuation) = AsyncStream.makeStream(of: Livekit_SignalResponse.self)
         let sink = SignalSink(continuation)
+        let closeReason = NIOLockedValueBox<String?>(nil)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await response in stream {
@@ -96,13 +97,14 @@ struct SignalRoutes: Sendable {
                         try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
                     }
                 }
-                try? await outbound.close(.normalClosure, reason: nil)
+                try? await outbound.close(.normalClosure, reason: closeReason.withLockedValue { $0 })
             }
             let session: LiveKitService.Session
             do {
                 session = try await service.join(claims: claims, parameters: parameters, sink: sink)
             } catch {
                 logger.info("join refused for \(claims.identity): \(error)")
+                closeReason.withLockedValue { $0 = "\(error)" }
                 continuation.finish()
                 try await group.waitForAll()
                 return

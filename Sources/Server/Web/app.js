@@ -304,6 +304,7 @@ window.__stats = async () => ({
   room: state.room,
   error: state.lastError,
   tiles: [...document.querySelectorAll('#grid .tile')].map((t) => t.dataset.name),
+  speaking: [...document.querySelectorAll('#grid .tile.speaking')].map((t) => t.dataset.name),
   remote: await receivedStats(state.session),
   sent: await sentStats(state.session),
   events: state.events.slice(-30),

@@ -122,7 +122,7 @@ export class SignalClient {
         return new SignalError('unreachable', 'the token is valid but the signalling connection failed');
       }
       const kind = response.status === 401 || response.status === 403 ? 'refused' : 'rejected';
-      return new SignalError(kind, `token refused: ${response.status} ${text || response.statusText}`, response.status);
+      return new SignalError(kind, `Token refused: ${response.status} ${text || response.statusText}`, response.status);
     } catch (err) {
       return new SignalError('unreachable', `cannot reach the server at ${this.httpBase}`);
     }

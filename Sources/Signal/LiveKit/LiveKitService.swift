@@ -107,10 +107,15 @@ public final class LiveKitService: @unchecked Sendable {
             sink.finish()
             throw JoinError.refused("no participant \(sid) to resume in \(roomName)")
         }
-        if room.maxParticipants > 0, room.allParticipants.count >= Int(room.maxParticipants) {
+        let existing = room.participant(identity: claims.identity)
+        let others = room.allParticipants.count - (existing == nil ? 0 : 1)
+        if room.maxParticipants > 0, others >= Int(room.maxParticipants) {
+            var leave = Livekit_LeaveRequest()
+            leave.reason = .joinFailure
+            sink.send(.leave(leave))
             throw JoinError.refused("room \(roomName) is full")
         }
-        if let existing = room.participant(identity: claims.identity) {
+        if let existing {
             // LiveKit: a second join with the same identity replaces the first.
             var leave = Livekit_LeaveRequest()
             leave.reason = .duplicateIdentity
