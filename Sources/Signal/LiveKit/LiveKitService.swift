@@ -110,9 +110,7 @@ public final class LiveKitService: @unchecked Sendable {
         let existing = room.participant(identity: claims.identity)
         let others = room.allParticipants.count - (existing == nil ? 0 : 1)
         if room.maxParticipants > 0, others >= Int(room.maxParticipants) {
-            var leave = Livekit_LeaveRequest()
-            leave.reason = .joinFailure
-            sink.send(.leave(leave))
+            // The WebSocket closes with this reason (the SDKs then report the join failure).
             throw JoinError.refused("room \(roomName) is full")
         }
         if let existing {
