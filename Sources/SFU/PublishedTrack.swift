@@ -114,7 +114,11 @@ public final class PublishedTrack {
     private func feedTaps(_ packet: UnsafeRawBufferPointer, layer: Int, isKeyframe: Bool, now: Double) {
         for tap in taps where tap.layer == layer {
             if tap.waitingForKeyframe {
-                guard isKeyframe else { continue }
+                guard isKeyframe else {
+                    // Keep asking (rate limited): the first request may have been swallowed.
+                    requestKeyframe(layer: layer, now: now, context: publisher.transport.context)
+                    continue
+                }
                 tap.waitingForKeyframe = false
             }
             tap.sink.tap(trackID: id, packet: packet, arrival: now)

@@ -65,7 +65,8 @@ public final class CompositeRecorder {
         guard let frame = av_frame_alloc() else { throw MediaError.ffmpeg("av_frame_alloc", cmedia_averror(ENOMEM)) }
         audioFrame = frame
         var options = [("movflags", MediaMuxer.fragmentedMP4Flags), ("flush_packets", "1")]
-        if configuration.audioOnly { options.append(("frag_duration", "1000000")) }
+        // A fragment at least every second (not only at the 2 s keyframes): a crash loses < 1 s.
+        options.append(("frag_duration", "1000000"))
         try muxer.writeHeader(options: options)
     }
 

@@ -180,9 +180,12 @@ final class CompositeDriver: FrameSource, RecorderDriver {
         }
     }
 
+    /// Renders up to the wall clock, but not past the newest media: when everyone has left,
+    /// the file ends with the last packet rather than with the room's departure timeout.
     func advance(now: Double) throws {
         guard let clock else { return }
-        try recorder.advance(to: now - clock.start)
+        // A pause in every track is rendered (silence, last picture) once media flows again.
+        try recorder.advance(to: min(now, lastArrival) - clock.start)
     }
 
     func finish() throws -> (duration: Double, size: Int, path: String) {
