@@ -91,11 +91,13 @@ extension PeerConnection {
 
     /// Applies the remote ICE and DTLS parameters of a description (offer or answer);
     /// `answering` tells which side picks the DTLS role.
-    private func applyRemoteTransport(_ description: SessionDescription, weAreAnswerer: Bool) throws -> DTLSSetup {
+    @discardableResult
+    func applyRemoteTransport(_ description: SessionDescription, weAreAnswerer: Bool) throws -> DTLSSetup {
         guard let first = description.media.first(where: { $0.port != 0 }) else { throw NegotiationError.badDescription("no media sections") }
         guard let credentials = description.iceCredentials(for: first) else { throw NegotiationError.badDescription("no ICE credentials") }
         guard let fingerprint = description.fingerprint(for: first) else { throw NegotiationError.badDescription("no DTLS fingerprint") }
-        let remoteSetup = description.setup(for: first) ?? .actpass
+        // Absent a=setup, an offer means actpass and an answer active (RFC 5763 §5).
+        let remoteSetup = description.setup(for: first) ?? (weAreAnswerer ? .actpass : .active)
         // RFC 5763 §5: an answerer to actpass is passive toward browsers (DTLS server).
         let localSetup: DTLSSetup
         if weAreAnswerer {

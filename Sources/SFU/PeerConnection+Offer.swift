@@ -107,20 +107,7 @@ extension PeerConnection {
     public func applyAnswer(_ sdp: String, now: Double) throws {
         let answer: SessionDescription
         do { answer = try SessionDescription.parse(sdp) } catch { throw NegotiationError.badDescription("SDP does not parse: \(error)") }
-        guard let first = answer.media.first(where: { $0.port != 0 }) else { throw NegotiationError.badDescription("no media sections") }
-        guard let credentials = answer.iceCredentials(for: first), let fingerprint = answer.fingerprint(for: first) else {
-            throw NegotiationError.badDescription("answer lacks ICE credentials or fingerprint")
-        }
-        let remoteSetup = answer.setup(for: first) ?? .active
-        let role: DTLSRole = remoteSetup == .passive ? .client : .server
-        do {
-            try transport.configure(remoteUfrag: credentials.ufrag, remotePassword: credentials.pwd, role: role,
-                                    remoteFingerprint: (fingerprint.algorithm, fingerprint.value),
-                                    certificate: context.certificate)
-        } catch {
-            throw NegotiationError.badDescription("DTLS setup: \(error)")
-        }
-        if negotiation.dtlsRole == nil { negotiation.dtlsRole = role }
+        try applyRemoteTransport(answer, weAreAnswerer: false)
         for media in answer.media {
             if media.kind == "application" {
                 negotiation.remoteMaxMessageSize = media.maxMessageSize
