@@ -98,7 +98,14 @@ let package = Package(
         .testTarget(name: "SDPTests", dependencies: ["SDP"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ICETests", dependencies: ["ICE"]),
         .testTarget(name: "DTLSTests", dependencies: ["DTLS"]),
-        .testTarget(name: "SFUTests", dependencies: ["SFU"]),
+        .testTarget(
+            name: "SFUTests",
+            dependencies: [
+                "SFU", "DTLS", "RTP", "SDP",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "DataChannelTests", dependencies: ["DataChannel"]),
         .testTarget(name: "SignalTests", dependencies: ["Signal"]),
         .testTarget(

@@ -76,6 +76,14 @@ final class WebRTCTransport {
         self.remoteUfrag = remoteUfrag
     }
 
+    /// Benchmark and test hook: a transport that has completed ICE and DTLS with these keys.
+    func assumeConnected(srtp: SRTPSession, remote: SocketAddress) {
+        self.srtp = srtp
+        remoteAddress = remote
+        remoteTransportAddress = TransportAddress(remote)
+        state = .connected
+    }
+
     /// Sends DTLS application data (an SCTP packet).
     func sendApplicationData(_ bytes: [UInt8]) {
         guard let dtls, dtls.isConnected, state == .connected else { return }
