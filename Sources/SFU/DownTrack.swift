@@ -16,6 +16,8 @@ public final class DownTrack {
     private(set) var formats: [PayloadFormat]
     private(set) var midExtensionID: UInt8?
     private(set) var audioLevelExtensionID: UInt8?
+    /// abs-send-time (for the subscriber's REMB estimate), when negotiated.
+    private(set) var absSendTimeExtensionID: UInt8?
     public private(set) weak var source: PublishedTrack?
     /// Simulcast: the layer being forwarded, and the one we want (switch on its next keyframe).
     public private(set) var currentLayer: Int?
@@ -61,28 +63,33 @@ public final class DownTrack {
     }
 
     /// Sets what the subscriber's SDP settled for this m-line (after an answer to our offer).
-    func setNegotiated(formats: [PayloadFormat], midExtensionID: UInt8?, audioLevelExtensionID: UInt8?, now: Double) {
+    func setNegotiated(formats: [PayloadFormat], midExtensionID: UInt8?, audioLevelExtensionID: UInt8?,
+                       absSendTimeExtensionID: UInt8? = nil, now: Double) {
         self.formats = formats
         self.midExtensionID = midExtensionID
         self.audioLevelExtensionID = audioLevelExtensionID
+        self.absSendTimeExtensionID = absSendTimeExtensionID
         let source = self.source
         switchSource(to: source, now: now)
     }
 
-    /// The layer to forward given the wish and what arrives: the wished one if active, else the
-    /// nearest lower active one, else the nearest higher (LiveKit's fallback order).
+    /// The layer to forward: the subscriber's wish (`targetLayer`), capped by its share of
+    /// the bandwidth it reports (REMB), falling back to the nearest active layer; upgrades wait
+    /// until the estimate has covered the higher layer for a while (SimulcastLayerSelector).
     func chooseLayer(now: Double) {
         guard let source, source.isSimulcast else { return }
         let active = source.activeLayers(now: now)
-        let wish = min(targetLayer, active.count - 1)
-        var choice: Int?
-        if wish >= 0 {
-            choice = (0...wish).reversed().first { active[$0] } ?? (wish..<active.count).first { active[$0] }
-        }
-        guard let choice, choice != currentLayer else { return }
+        if layerSelector?.availableLayers != active.count { layerSelector = SimulcastLayerSelector(availableLayers: active.count) }
+        let bitrates = (0..<active.count).map { source.layer(index: $0)?.bitrate ?? 0 }
+        layerSelector!.setPreference(disabled: false, quality: targetLayer == Int.max ? nil : targetLayer,
+                                     width: nil, height: nil, layerWidths: [], layerHeights: [])
+        layerSelector!.setActiveLayers(active)
+        layerSelector!.setBandwidth(estimate: subscriber.videoBandwidthShare(now: now), layerBitrates: bitrates)
+        guard let choice = layerSelector!.targetLayer(now: now), choice != currentLayer, choice != pendingLayer else { return }
         pendingLayer = choice
         source.requestKeyframe(layer: choice, now: now, context: context)
     }
+    private var layerSelector: SimulcastLayerSelector?
     private var pendingLayer: Int?
 
     /// Starts forwarding `track` (or nothing). The next packet continues our sequence space;
@@ -136,7 +143,7 @@ public final class DownTrack {
         historyTimestampOffset[slot] = out.timestamp &- header.timestamp
         historyValid[slot] = true
         historyLayer[slot] = UInt8(truncatingIfNeeded: layer)
-        send(packet, header: header, payloadType: outPayloadType, sequenceNumber: out.sequenceNumber, timestamp: out.timestamp)
+        send(packet, header: header, payloadType: outPayloadType, sequenceNumber: out.sequenceNumber, timestamp: out.timestamp, now: now)
         packetsSent &+= 1
         octetsSent &+= UInt32(header.payloadLength)
     }
@@ -156,7 +163,7 @@ public final class DownTrack {
             let outPayloadType = payloadTypeMap[Int(header.payloadType)]
             guard outPayloadType != 0xFF else { return false }
             send(packet, header: header, payloadType: outPayloadType, sequenceNumber: sequenceNumber,
-                 timestamp: header.timestamp &+ offset)
+                 timestamp: header.timestamp &+ offset, now: now)
             return true
         }
         if sent == true { context.counters.nackAnswered += 1 } else { context.counters.nackMissed += 1 }
@@ -165,11 +172,18 @@ public final class DownTrack {
     /// Writes our header (with the subscriber's extension ids) and the payload into the socket
     /// scratch buffer, then protects and sends it.
     private func send(_ packet: UnsafeRawBufferPointer, header: RTPHeader, payloadType: UInt8,
-                      sequenceNumber: UInt16, timestamp: UInt32) {
+                      sequenceNumber: UInt16, timestamp: UInt32, now: Double) {
         var writer = RTPHeaderWriter(payloadType: payloadType, marker: header.marker,
                                      sequenceNumber: sequenceNumber, timestamp: timestamp, ssrc: ssrc)
         if let id = midExtensionID {
             midBytes.withUnsafeBytes { writer.addExtension(id: id, value: $0) }
+        }
+        if let id = absSendTimeExtensionID {
+            // 6.18 fixed-point seconds, 24 bits (webrtc.org abs-send-time).
+            let value = UInt32(truncatingIfNeeded: Int64(now * 262_144)) & 0xFF_FFFF
+            withUnsafeBytes(of: value.bigEndian) { bytes in
+                writer.addExtension(id: id, value: UnsafeRawBufferPointer(rebasing: bytes[1..<4]))
+            }
         }
         if let id = audioLevelExtensionID, let sourceID = source?.audioLevelExtensionID,
            let range = header.extensionElement(id: sourceID, in: packet) {

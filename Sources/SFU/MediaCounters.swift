@@ -19,6 +19,8 @@ public struct MediaCounters: Sendable, Equatable {
     public var packetsRecovered: UInt64 = 0
     public var pliSent: UInt64 = 0
     public var pliReceived: UInt64 = 0
+    /// Receiver estimates (REMB) from subscribers.
+    public var rembReceived: UInt64 = 0
     public var stunReceived: UInt64 = 0
     public var dtlsHandshakesCompleted: UInt64 = 0
     public var dtlsFailures: UInt64 = 0
@@ -52,6 +54,7 @@ public struct MediaCounters: Sendable, Equatable {
             ("sfu_packets_recovered_total", "Publisher gaps filled by retransmission", packetsRecovered),
             ("sfu_pli_sent_total", "Picture loss indications sent to publishers", pliSent),
             ("sfu_pli_received_total", "PLI/FIR received from subscribers", pliReceived),
+            ("sfu_remb_received_total", "Receiver bandwidth estimates (REMB) from subscribers", rembReceived),
             ("sfu_stun_received_total", "STUN messages received", stunReceived),
             ("sfu_dtls_handshakes_total", "DTLS handshakes completed", dtlsHandshakesCompleted),
             ("sfu_dtls_failures_total", "DTLS handshakes failed or fingerprint mismatches", dtlsFailures),

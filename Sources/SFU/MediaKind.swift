@@ -65,5 +65,6 @@ enum ExtensionURI {
     static let audioLevel = "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
     static let rtpStreamID = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id"
     static let repairedRTPStreamID = "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id"
+    static let absSendTime = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
     static let transportWideCC = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
 }

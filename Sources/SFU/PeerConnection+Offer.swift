@@ -20,6 +20,7 @@ extension PeerConnection {
     }
 
     static let sendMidExtensionID: UInt8 = 1
+    static let sendAbsSendTimeExtensionID: UInt8 = 3
     static let sendAudioLevelExtensionID: UInt8 = 10
 
     /// Declares the data channels we open once the association is up.
@@ -33,12 +34,15 @@ extension PeerConnection {
     public func subscribe(to track: PublishedTrack, streamID: String, trackID: String, now: Double) -> DownTrack? {
         guard let format = track.primaryFormat else { return nil }
         let payloadType = Self.sendPayloadType(for: format)
-        let feedback = track.kind == .video ? ["nack", "nack pli", "ccm fir"] : []
+        // goog-remb + abs-send-time: the subscriber reports what it can take, which caps the layer.
+        let feedback = track.kind == .video ? ["nack", "nack pli", "ccm fir", "goog-remb"] : []
         let codec = Codec(payloadType: payloadType, name: format.name, clockRate: format.clockRate,
                           channels: track.kind == .audio ? 2 : nil, fmtp: format.fmtp, feedback: feedback)
         var extensions = [ExtMap(id: Self.sendMidExtensionID, uri: ExtensionURI.mid, direction: nil)]
         if track.kind == .audio {
             extensions.append(ExtMap(id: Self.sendAudioLevelExtensionID, uri: ExtensionURI.audioLevel, direction: nil))
+        } else {
+            extensions.append(ExtMap(id: Self.sendAbsSendTimeExtensionID, uri: ExtensionURI.absSendTime, direction: nil))
         }
         let mid = String(negotiation.nextMid)
         negotiation.nextMid += 1
@@ -122,7 +126,8 @@ extension PeerConnection {
             let accepted = media.codecs.filter { codec in section.offeredCodecs.contains { $0.payloadType == codec.payloadType } }
             let extensionID = { (uri: String) in media.extmaps.first { $0.uri == uri }?.id }
             downTrack.setNegotiated(formats: accepted.map(PayloadFormat.init), midExtensionID: extensionID(ExtensionURI.mid),
-                                    audioLevelExtensionID: extensionID(ExtensionURI.audioLevel), now: now)
+                                    audioLevelExtensionID: extensionID(ExtensionURI.audioLevel),
+                                    absSendTimeExtensionID: extensionID(ExtensionURI.absSendTime), now: now)
         }
         if isConnected, negotiation.hasDataChannel, dataChannels == nil { startDataChannels() }
     }

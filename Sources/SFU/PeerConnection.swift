@@ -39,6 +39,8 @@ public final class PeerConnection {
     /// Transport-wide congestion control feedback toward a publisher.
     private var congestionFeedback: TransportFeedbackGenerator?
     private var lastCongestionFeedback = 0.0
+    /// The receiver's estimate of what it can take (REMB), and when it came.
+    private var receiveEstimate: (bitsPerSecond: Double, time: Double)?
     static let congestionFeedbackInterval = 0.05
 
     init(id: String, transport: WebRTCTransport, room: Room, now: Double) {
@@ -165,6 +167,9 @@ public final class PeerConnection {
                 for entry in fir.entries { downTracksBySSRC[entry.ssrc]?.requestKeyframe(now: now) }
             case .senderReport(let report):
                 layersBySSRC[report.ssrc]?.1.receiveSenderReport(report, now: now)
+            case .remb(let remb):
+                receiveEstimate = (Double(remb.bitrate), now)
+                context.counters.rembReceived += 1
             default:
                 break  // RR, SDES, BYE, REMB, transport-cc: not acted on yet
             }
@@ -195,6 +200,14 @@ public final class PeerConnection {
         for downTrack in downTracks {
             if let report = downTrack.makeSenderReport(now: now, wallClock: wallClock) { transport.sendRTCP(report) }
         }
+    }
+
+    /// Each video down track's share of the subscriber's REMB estimate; nil when it has sent
+    /// none lately (then nothing is capped).
+    func videoBandwidthShare(now: Double) -> Double? {
+        guard let estimate = receiveEstimate, now - estimate.time < 5 else { return nil }
+        let video = downTracks.filter { $0.kind == .video && !$0.isPaused && $0.source != nil }.count
+        return estimate.bitsPerSecond / Double(max(1, video))
     }
 
     /// A peer that never completes ICE and DTLS is given up.

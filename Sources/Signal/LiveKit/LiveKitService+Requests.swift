@@ -9,6 +9,7 @@ extension LiveKitService {
         case .offer(let offer):
             handlePublisherOffer(offer, from: participant, now: now)
         case .answer(let answer):
+            logger.trace("\(participant.identity) subscriber answer:\n\(answer.sdp)")
             do {
                 try participant.subscriber.applyAnswer(answer.sdp, now: now)
             } catch {
