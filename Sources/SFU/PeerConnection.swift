@@ -189,12 +189,21 @@ public final class PeerConnection {
         if congestionFeedback != nil, now - lastCongestionFeedback >= Self.congestionFeedbackInterval {
             lastCongestionFeedback = now
             let feedback = congestionFeedback!.makeFeedback(now: now)
-            if !feedback.isEmpty { transport.sendRTCP(feedback.map { .transportFeedback($0) }) }
+            if !feedback.isEmpty {
+                if context.logger.logLevel <= .trace {
+                    for f in feedback {
+                        let lost = f.packets.filter { $0 == .notReceived }.count
+                        context.logger.trace("TWCC base \(f.baseSequenceNumber) ref \(f.referenceTime) count \(f.feedbackPacketCount) packets \(f.packets.count) lost \(lost) deltas \(f.packets.prefix(6))")
+                    }
+                }
+                transport.sendRTCP(feedback.map { .transportFeedback($0) })
+            }
         }
         guard reports else { return }
         for downTrack in downTracks { downTrack.chooseLayer(now: now) }
         let blocks = published.flatMap { $0.makeReceptionReports(now: now) }
         if !blocks.isEmpty {
+            context.logger.trace("RR \(blocks)")
             transport.sendRTCP([.receiverReport(ReceiverReport(ssrc: transport.rtcpSSRC, reports: Array(blocks.prefix(31))))])
         }
         for downTrack in downTracks {
