@@ -111,7 +111,11 @@ public final class PeerConnection {
         if let id = negotiation.receiveExtensionIDs.transportCC,
            let range = header.extensionElement(id: id, in: UnsafeRawBufferPointer(packet)), range.count >= 2 {
             let sequence = UInt16(packet[range.lowerBound]) << 8 | UInt16(packet[range.lowerBound + 1])
-            if congestionFeedback == nil { congestionFeedback = TransportFeedbackGenerator(senderSSRC: transport.rtcpSSRC) }
+            if congestionFeedback == nil {
+                // The media SSRC must be one the sender owns: libwebrtc drops transport feedback
+                // for an SSRC it does not know (so 0 would leave its estimator without feedback).
+                congestionFeedback = TransportFeedbackGenerator(senderSSRC: transport.rtcpSSRC, mediaSSRC: header.ssrc)
+            }
             congestionFeedback!.packetArrived(transportSequenceNumber: sequence, arrival: now)
         }
         if let (track, layer) = layersBySSRC[header.ssrc] {
