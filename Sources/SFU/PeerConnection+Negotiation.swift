@@ -128,6 +128,14 @@ extension PeerConnection {
         throws -> (answer: String, added: [PublishedTrack], removed: [PublishedTrack], downTracks: [DownTrack]) {
         let offer: SessionDescription
         do { offer = try SessionDescription.parse(sdp) } catch { throw NegotiationError.badDescription("SDP does not parse: \(error)") }
+        // RFC 8843 §7.2: every mid a BUNDLE group names must belong to an m-line (a truncated
+        // offer typically fails here).
+        let mids = Set(offer.media.compactMap(\.mid))
+        for group in offer.groups where group.semantics == "BUNDLE" {
+            if let missing = group.mids.first(where: { !mids.contains($0) }) {
+                throw NegotiationError.badDescription("BUNDLE group names mid \(missing), which no m-line has")
+            }
+        }
         let localSetup = try applyRemoteTransport(offer, weAreAnswerer: true)
         let cname = "sfu-\(id)"
         var trackIDs: [Int: String] = [:]
