@@ -29,6 +29,8 @@ public final class LiveKitService: @unchecked Sendable {
     let defaults: RoomDefaults
     var rooms: [String: LiveKitRoom] = [:]
     /// Webhook-style events (room_started, participant_joined, …), in order, on the media loop.
+    /// Set once at start-up, before the server takes connections (egress events read it from
+    /// other threads afterwards).
     public var onEvent: (@Sendable (Livekit_WebhookEvent) -> Void)?
     /// Agent workers and their jobs.
     var dispatcher = AgentDispatcher()
