@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// Small builders for the plain-text and SDP responses the HTTP routes give.
@@ -18,5 +19,14 @@ enum HTTPResponses {
 extension HTTPResponse.Status {
     init(tokenStatus: Int) {
         self = tokenStatus == 403 ? .forbidden : .unauthorized
+    }
+}
+
+/// A JSON body with its content type.
+enum JSONResponse {
+    static func make(status: HTTPResponse.Status, _ value: some Encodable) -> Response {
+        let data = (try? JSONEncoder().encode(value)) ?? Data("{}".utf8)
+        return Response(status: status, headers: [.contentType: "application/json"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

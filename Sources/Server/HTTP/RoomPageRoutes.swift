@@ -9,6 +9,12 @@ import Signal
 /// Dev mode means the configured keys are exactly the well-known development pair
 /// (`devkey = "secret"`): a server with any production key never mints tokens here.
 struct RoomPageRoutes: Sendable {
+    private struct DevToken: Encodable {
+        var token: String
+        var identity: String
+        var room: String
+    }
+
     let keys: [String: String]
     static let devKeys = ["devkey": "secret"]
     var devMode: Bool { keys == Self.devKeys }
@@ -60,8 +66,7 @@ struct RoomPageRoutes: Sendable {
         claims.video = grant
         do {
             let token = try await AccessTokenSigner.sign(claims, secret: Self.devKeys["devkey"]!)
-            let body = "{\"token\":\(TwirpError.quote(token)),\"identity\":\(TwirpError.quote(identity)),\"room\":\(TwirpError.quote(room))}"
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+            return JSONResponse.make(status: .ok, DevToken(token: token, identity: identity, room: room))
         } catch {
             return HTTPResponses.text(.internalServerError, "cannot sign: \(error)")
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// A Twirp error: JSON `{"code","msg"}` with the status Twirp assigns to the code
@@ -21,25 +22,13 @@ struct TwirpError: Error, Equatable {
     }
 
     var response: Response {
-        let body = "{\"code\":\(Self.quote(code)),\"msg\":\(Self.quote(message)),\"meta\":{}}"
-        return Response(status: status, headers: [.contentType: "application/json"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+        JSONResponse.make(status: status, Body(code: code, msg: message, meta: [:]))
     }
 
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
+    private struct Body: Encodable {
+        var code: String
+        var msg: String
+        var meta: [String: String]
     }
 
     static func unauthenticated(_ message: String) -> TwirpError { TwirpError(code: "unauthenticated", message: message) }
