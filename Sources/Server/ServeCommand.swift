@@ -77,11 +77,6 @@ struct ServeCommand: AsyncParsableCommand {
         try await app.runService()
         service.stop()
         await engine.shutdown()
-        if let webhooks {
-            // Let queued events reach the journal before the outbox stops.
-            try? await Task.sleep(for: .milliseconds(200))
-            webhooks.task.cancel()
-            await webhooks.outbox.stop()
-        }
+        await webhooks?.stop()
     }
 }

@@ -9,6 +9,14 @@ import Webhooks
 struct WebhookPipeline {
     let outbox: WebhookOutbox
     let task: Task<Void, Never>
+    let continuation: AsyncStream<Livekit_WebhookEvent>.Continuation
+
+    /// Lets every event already emitted reach the journal, then stops delivery.
+    func stop() async {
+        continuation.finish()
+        await task.value
+        await outbox.stop()
+    }
 
     static let jsonOptions: JSONEncodingOptions = JSONEncodingOptions()  // protojson, camelCase (PROTOCOL.md §9)
 
@@ -27,6 +35,6 @@ struct WebhookPipeline {
                 }
             }
         }
-        return WebhookPipeline(outbox: outbox, task: task)
+        return WebhookPipeline(outbox: outbox, task: task, continuation: continuation)
     }
 }
