@@ -29,7 +29,7 @@ extension MediaEngine {
         guard let socket else { throw MediaSessionError.internalError("media socket not bound") }
         let transport = WebRTCTransport(socket: socket, context: context)
         let room = room(named: roomName)
-        let peer = PeerConnection(id: Self.randomID(), transport: transport, room: room, now: Self.now())
+        let peer = PeerConnection(id: RandomIdentifier.make(), transport: transport, room: room, now: Self.now())
         peer.observer = observer
         room.add(peer)
         router.add(peer)
@@ -42,7 +42,7 @@ extension MediaEngine {
             let peer = try self.makePeerConnection(room: roomName, observer: nil)
             let now = Self.now()
             do {
-                let result = try peer.answer(offer: offer, play: direction == .play, now: now) { _ in "TR_" + Self.randomID() }
+                let result = try peer.answer(offer: offer, play: direction == .play, now: now) { _ in "TR_" + RandomIdentifier.make() }
                 guard !result.added.isEmpty || !result.downTracks.isEmpty else {
                     throw MediaSessionError.badOffer("no audio or video section we can \(direction == .publish ? "receive" : "send")")
                 }
@@ -70,11 +70,6 @@ extension MediaEngine {
 
     public func hasSession(room roomName: String, sessionID: String) async -> Bool {
         (try? await onLoop { self.rooms[roomName]?.peers[sessionID] != nil }) ?? false
-    }
-
-    static func randomID() -> String {
-        let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")
-        return String((0..<12).map { _ in alphabet.randomElement()! })
     }
 }
 

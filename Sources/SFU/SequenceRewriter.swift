@@ -1,3 +1,5 @@
+import RTP
+
 /// Rewrites a publisher's sequence numbers and timestamps into one subscriber's continuous
 /// space (RFC 3550 §5.1: a receiver must see one SSRC with contiguous sequence numbers and a
 /// monotonic clock). When the source changes (a publisher re-publishes, or another track takes
@@ -53,13 +55,13 @@ public struct SequenceRewriter: Sendable {
             highestSourceSequence = sequenceNumber
             firstSourceSequence = sequenceNumber
             started = true
-        } else if isNewerSequence(sequenceNumber, than: highestSourceSequence) {
+        } else if isNewer(sequenceNumber, than: highestSourceSequence) {
             highestSourceSequence = sequenceNumber
-        } else if isNewerSequence(firstSourceSequence, than: sequenceNumber) {
+        } else if isNewer(firstSourceSequence, than: sequenceNumber) {
             return nil  // from before this source started for us
         }
         let out = Output(sequenceNumber: sequenceNumber &+ sequenceOffset, timestamp: timestamp &+ timestampOffset)
-        if isNewerSequence(out.sequenceNumber, than: lastOutSequence) || out.sequenceNumber == lastOutSequence &+ 1 {
+        if isNewer(out.sequenceNumber, than: lastOutSequence) || out.sequenceNumber == lastOutSequence &+ 1 {
             lastOutSequence = out.sequenceNumber
             lastOutTimestamp = out.timestamp
             lastOutWallClock = now
@@ -77,10 +79,4 @@ public struct SequenceRewriter: Sendable {
 
     /// Maps an outgoing timestamp back from a source timestamp (for sender reports).
     public func outputTimestamp(forSource timestamp: UInt32) -> UInt32 { timestamp &+ timestampOffset }
-}
-
-/// RFC 1982 serial number arithmetic on 16 bits.
-@inline(__always)
-func isNewerSequence(_ a: UInt16, than b: UInt16) -> Bool {
-    a != b && (a &- b) < 0x8000
 }

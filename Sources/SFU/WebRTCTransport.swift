@@ -128,8 +128,7 @@ final class WebRTCTransport {
                     let packets = try RTCPCompound.parse(UnsafeRawBufferPointer(rebasing: bytes[0..<length]))
                     context.counters.rtcpPacketsReceived += 1
                     return .rtcp(packets)
-                } catch let error as DTLSError {
-                    _ = error
+                } catch is DTLSError {
                     context.counters.srtpErrors += 1
                     return .nothing
                 } catch {

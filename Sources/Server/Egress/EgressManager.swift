@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SFU
 import NIOConcurrencyHelpers
 import Signal
 import Storage
@@ -74,7 +75,7 @@ final class EgressManager: @unchecked Sendable {
 
     private func start(room: String, trackID: String?, info template: Livekit_EgressInfo, filepath: String,
                        s3: Livekit_S3Upload?, fileExtension: String?, arguments: [String]) async throws -> Livekit_EgressInfo {
-        let id = "EG_" + String((0..<12).map { _ in "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789".randomElement()! })
+        let id = RandomIdentifier.make("EG_")
         let name = OutputNaming.fileName(template: filepath, egressID: id, room: room, trackID: trackID, fileExtension: fileExtension)
         try FileManager.default.createDirectory(atPath: settings.localDirectory, withIntermediateDirectories: true)
         let localPath = (settings.localDirectory as NSString).appendingPathComponent(name)

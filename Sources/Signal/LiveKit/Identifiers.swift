@@ -1,11 +1,9 @@
-/// LiveKit-style identifiers: a type prefix (`RM_`, `PA_`, `TR_`, …) and 12 random
-/// base-57 characters. The SDKs require the prefixes (PROTOCOL.md §2).
-enum Identifier {
-    private static let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")
+import SFU
 
-    static func make(_ prefix: String) -> String {
-        prefix + String((0..<12).map { _ in alphabet.randomElement()! })
-    }
+/// LiveKit-style identifiers: a type prefix (`RM_`, `PA_`, `TR_`, …) and 12 random
+/// characters. The SDKs require the prefixes (PROTOCOL.md §2).
+enum Identifier {
+    static func make(_ prefix: String) -> String { RandomIdentifier.make(prefix) }
 
     static func room() -> String { make("RM_") }
     static func participant() -> String { make("PA_") }
