@@ -35,6 +35,8 @@ let package = Package(
                 .linkedLibrary("swscale"), .linkedLibrary("swresample"), .linkedLibrary("opus"), .linkedLibrary("vpx"),
             ]
         ),
+        // C shim: zlib, to inflate the gzip-compressed join request of `/rtc/v1`.
+        .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
         .target(name: "RTP"),
         .target(name: "Egress", dependencies: ["RTP", "CMedia"]),
         .target(name: "Storage", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
@@ -53,7 +55,7 @@ let package = Package(
         .target(
             name: "Signal",
             dependencies: [
-                "SFU",
+                "SFU", "CZlib",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -127,7 +129,10 @@ let package = Package(
         ),
         .testTarget(name: "EgressTests", dependencies: ["Egress", "CMedia", "RTP"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "ServerTests", dependencies: ["Server"]),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: ["Server", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
     ],
     swiftLanguageModes: [.v5]
 )

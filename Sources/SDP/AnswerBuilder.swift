@@ -54,7 +54,7 @@ public func makeAnswer(
         let result: (MediaDescription, NegotiatedMedia)?
         switch offered.kind {
         case "audio", "video":
-            result = answerRTPSection(offered, mid: mid, choice: choice, preferences: preferences)
+            result = answerRTPSection(offered, mid: mid, choice: choice, preferences: choice.preferences ?? preferences)
         case "application":
             result = answerDataChannelSection(offered, mid: mid)
         default:

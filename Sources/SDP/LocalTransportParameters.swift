@@ -48,11 +48,15 @@ public struct MediaAnswerChoice: Sendable {
     public var outgoing: OutgoingStream?
     /// Reject the section (port 0) whatever it offers.
     public var reject: Bool
+    /// Codecs and extensions for this section, instead of the answer's (a section that sends
+    /// one particular track offers only that track's codec).
+    public var preferences: CodecPreferences?
 
-    public init(direction: MediaDirection, outgoing: OutgoingStream? = nil) {
+    public init(direction: MediaDirection, outgoing: OutgoingStream? = nil, preferences: CodecPreferences? = nil) {
         self.direction = direction
         self.outgoing = outgoing
         self.reject = false
+        self.preferences = preferences
     }
 
     /// A choice that rejects the section.

@@ -7,9 +7,11 @@ import RTP
 public final class DownTrack {
     public let ssrc: UInt32
     public let kind: MediaKind
-    public let mid: String
+    /// The m-line carrying this copy; empty until a single peer connection's answer binds it
+    /// to one of the client's receive-only sections.
+    public private(set) var mid: String
     /// The MID header extension value (RFC 8843 §15), computed once.
-    private let midBytes: [UInt8]
+    private var midBytes: [UInt8]
     let cname: String
     unowned let subscriber: PeerConnection
     /// Payload types the subscriber negotiated for this m-line (empty until negotiated).
@@ -56,6 +58,12 @@ public final class DownTrack {
     }
 
     var context: MediaContext { subscriber.transport.context }
+
+    /// Binds the copy to the m-line that will carry it (single peer connection answers).
+    func bind(mid: String) {
+        self.mid = mid
+        midBytes = Array(mid.utf8.prefix(16))
+    }
 
     /// The subscriber lost a picture (PLI/FIR): ask the publisher for the layer we forward.
     func requestKeyframe(now: Double) {

@@ -14,12 +14,15 @@ struct ReceiveExtensionIDs {
 
 /// One m-line we send on a peer connection we offer (LiveKit's subscriber PC).
 final class SendSection {
-    let mid: String
+    /// Empty while a single peer connection's subscription waits for a client section.
+    var mid: String
     let kind: MediaKind
     var downTrack: DownTrack?
     var offeredCodecs: [Codec]
     var offeredExtensions: [ExtMap]
     var stream: OutgoingStream?
+    /// The subscriber's answer (or our answer, single peer connection) has set its formats.
+    var isNegotiated = false
     init(mid: String, kind: MediaKind, downTrack: DownTrack?, offeredCodecs: [Codec], offeredExtensions: [ExtMap], stream: OutgoingStream?) {
         self.mid = mid
         self.kind = kind
@@ -43,6 +46,13 @@ struct NegotiationState {
     let sessionID = UInt64.random(in: 1...UInt64(Int64.max))
     var dtlsRole: DTLSRole?
     var dataChannelsToOpen: [(String, DataChannelReliability)] = []
+    /// Single peer connection: we never offer; what we send rides on the client's receive-only
+    /// sections, bound when we answer its next offer.
+    var sendsInAnswers = false
+    /// Subscriptions not yet bound to a client section (single peer connection).
+    var pendingSends: [SendSection] = []
+    /// Client receive-only sections of the last offer that carry nothing, by kind.
+    var freeReceiveSections: [MediaKind: Int] = [:]
 }
 
 /// An m-line of a remote offer that wants to send media to us.
@@ -139,6 +149,7 @@ extension PeerConnection {
         let localSetup = try applyRemoteTransport(offer, weAreAnswerer: true)
         let cname = "sfu-\(id)"
         var trackIDs: [Int: String] = [:]
+        negotiation.freeReceiveSections = [:]
         let result: (answer: SessionDescription, negotiated: [NegotiatedMedia?])
         do {
             result = try makeAnswer(offer: offer, local: localParameters(setup: localSetup), preferences: play ? Self.sendPreferences : Self.receivePreferences) { index, media in
@@ -150,6 +161,7 @@ extension PeerConnection {
                                                 streamId: "room-\(room.name)", trackId: "\(media.kind)-\(mid)")
                     return MediaAnswerChoice(direction: .sendonly, outgoing: stream)
                 }
+                if negotiation.sendsInAnswers, media.direction == .recvonly { return sendSectionChoice(mid: mid, kind: kind) }
                 guard media.direction.sends else { return MediaAnswerChoice(direction: .inactive, outgoing: nil) }
                 if let existing = negotiation.receivedMids[mid] {
                     trackIDs[index] = existing.id
@@ -201,6 +213,8 @@ extension PeerConnection {
                 negotiation.receivedMids[negotiated.mid] = track
                 addPublished(track)
                 added.append(track)
+            case .sendonly where !play:
+                applyAnsweredSend(negotiated, formats: formats, now: now)
             case .sendonly where play:
                 guard let ssrc = result.answer.media[index].primarySSRC else { continue }
                 let downTrack = DownTrack(ssrc: ssrc, kind: kind, mid: negotiated.mid, cname: cname, subscriber: self,

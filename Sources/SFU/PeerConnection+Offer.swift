@@ -44,8 +44,9 @@ extension PeerConnection {
         } else {
             extensions.append(ExtMap(id: Self.sendAbsSendTimeExtensionID, uri: ExtensionURI.absSendTime, direction: nil))
         }
-        let mid = String(negotiation.nextMid)
-        negotiation.nextMid += 1
+        // Single peer connection: the m-line is the client's, found when we answer its next offer.
+        let mid = negotiation.sendsInAnswers ? "" : String(negotiation.nextMid)
+        if !negotiation.sendsInAnswers { negotiation.nextMid += 1 }
         let ssrc = UInt32.random(in: 1...UInt32.max)
         let cname = "sfu-\(id)"
         let downTrack = DownTrack(ssrc: ssrc, kind: track.kind, mid: mid, cname: cname, subscriber: self,
@@ -53,13 +54,23 @@ extension PeerConnection {
         addDownTrack(downTrack)
         downTrack.switchSource(to: track, now: now)
         let stream = OutgoingStream(ssrc: ssrc, cname: cname, streamId: streamID, trackId: trackID)
-        negotiation.sendSections.append(SendSection(mid: mid, kind: track.kind, downTrack: downTrack,
-                                                    offeredCodecs: [codec], offeredExtensions: extensions, stream: stream))
+        let section = SendSection(mid: mid, kind: track.kind, downTrack: downTrack,
+                                  offeredCodecs: [codec], offeredExtensions: extensions, stream: stream)
+        if negotiation.sendsInAnswers {
+            negotiation.pendingSends.append(section)
+        } else {
+            negotiation.sendSections.append(section)
+        }
         return downTrack
     }
 
     /// Stops sending `downTrack`; its m-line turns inactive in the next offer.
     public func unsubscribe(_ downTrack: DownTrack, now: Double) {
+        if let pending = negotiation.pendingSends.firstIndex(where: { $0.downTrack === downTrack }) {
+            negotiation.pendingSends.remove(at: pending)
+            removeDownTrack(downTrack, now: now)
+            return
+        }
         guard let section = negotiation.sendSections.first(where: { $0.downTrack === downTrack }) else { return }
         section.downTrack = nil
         section.stream = nil

@@ -59,7 +59,8 @@ struct ServeCommand: AsyncParsableCommand {
         let router = Router(context: BasicWebSocketRequestContext.self)
         HealthRoutes.register(on: router, engine: engine)
         WHIPRoutes(engine: engine, verifier: verifier, logger: logger).register(on: router)
-        SignalRoutes(service: service, verifier: verifier, logger: logger).register(on: router)
+        SignalRoutes(service: service, verifier: verifier, logger: logger,
+                     singlePeerConnection: settings.singlePeerConnection).register(on: router)
         AgentRoutes(service: service, verifier: verifier, logger: logger).register(on: router)
         let page = RoomPageRoutes(keys: settings.keys)
         page.register(on: router)
@@ -70,7 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
                                EgressServiceMethods.service(egress)]).register(on: router)
         let app = Application(
             router: router,
-            server: .signalling(webSocketRouter: router),
+            server: .signalling(webSocketRouter: router, refuseSinglePeerConnection: !settings.singlePeerConnection),
             configuration: .init(address: .hostname(settings.bind, port: settings.port), serverName: "sfu"),
             logger: logger)
         logger.info("sfu listening on http://\(settings.bind):\(settings.port)")

@@ -5,7 +5,8 @@
               so NACK/retransmission paths in both directions get exercised.
 `sfu_factory(inbound_loss_percent=..., outbound_loss_percent=..., extra_toml=...)` – start one
               yourself; `extra_toml` is appended to the config (whole tables such as
-              `[room]` or `[webhook]`). `SfuServer.restart()` stops the process and starts
+              `[room]` or `[webhook]`); `single_peer_connection=False` switches `/rtc/v1` off
+              (it then answers 404, as before single-PC signalling). `SfuServer.restart()` stops the process and starts
               it again on the same ports, config and working directory.
 `webhook_sink` – a listening webhook receiver (cp_helpers.WebhookSink) that validates every
               request with livekit-api's WebhookReceiver; `.down()` / `.up()` close and
@@ -109,6 +110,7 @@ class SfuServer:
         inbound_loss_percent: float = 0.0,
         outbound_loss_percent: float = 0.0,
         extra_toml: str = "",
+        single_peer_connection: Optional[bool] = None,
     ):
         self.http_port = free_port(socket.SOCK_STREAM)
         self.udp_port = free_port(socket.SOCK_DGRAM)
@@ -119,6 +121,7 @@ class SfuServer:
         self.config_path = workdir / "sfu.toml"
         self.log_path = workdir / "sfu.log"
         self.starts = 0
+        rtc_extra = "" if single_peer_connection is None else f"single_peer_connection = {str(single_peer_connection).lower()}"
         self.config_path.write_text(
             f"""[server]
 bind = "127.0.0.1"
@@ -127,6 +130,7 @@ port = {self.http_port}
 [rtc]
 udp_port = {self.udp_port}
 node_ip = "127.0.0.1"
+{rtc_extra}
 
 [keys]
 {API_KEY} = "{API_SECRET}"
@@ -273,11 +277,12 @@ def sfu_factory(request, tmp_path):
     servers: list[SfuServer] = []
 
     def start(
-        inbound_loss_percent: float = 0.0, outbound_loss_percent: float = 0.0, extra_toml: str = ""
+        inbound_loss_percent: float = 0.0, outbound_loss_percent: float = 0.0, extra_toml: str = "",
+        single_peer_connection: Optional[bool] = None,
     ) -> SfuServer:
         workdir = tmp_path / f"sfu{len(servers)}"
         workdir.mkdir()
-        server = SfuServer(workdir, inbound_loss_percent, outbound_loss_percent, extra_toml)
+        server = SfuServer(workdir, inbound_loss_percent, outbound_loss_percent, extra_toml, single_peer_connection)
         servers.append(server)
         return server.start()
 

@@ -17,6 +17,7 @@ through public endpoints; the SDK is used as shipped, with `rtc.RoomOptions()` d
 from __future__ import annotations
 
 import asyncio
+import base64
 import datetime
 import math
 import time
@@ -134,8 +135,10 @@ class Event:
 class Peer:
     """One SDK participant: `room`, and `events`, every room event in order."""
 
-    def __init__(self, identity: str):
+    def __init__(self, identity: str, single_peer_connection: Optional[bool] = None):
+        """`single_peer_connection`: None keeps the SDK default (`/rtc/v1`); False forces `/rtc`."""
         self.identity = identity
+        self.single_peer_connection = single_peer_connection
         self.room = rtc.Room()
         self.events: list[Event] = []
         for name in ALL_ROOM_EVENTS:
@@ -148,7 +151,10 @@ class Peer:
         return record
 
     async def connect(self, url: str, token: str, timeout: float = 20.0) -> "Peer":
-        await asyncio.wait_for(self.room.connect(url, token, rtc.RoomOptions(auto_subscribe=True)), timeout)
+        options = rtc.RoomOptions(auto_subscribe=True)
+        if self.single_peer_connection is not None:
+            options.single_peer_connection = self.single_peer_connection
+        await asyncio.wait_for(self.room.connect(url, token, options), timeout)
         return self
 
     async def disconnect(self) -> None:
@@ -169,6 +175,38 @@ class Peer:
 
     def connected(self) -> bool:
         return self.room.connection_state == rtc.ConnectionState.CONN_CONNECTED
+
+
+def join_request_of(request_line: str):
+    """The `JoinRequest` a `GET /rtc/v1?join_request=…` request line carries, else None."""
+    import gzip
+    import urllib.parse
+    from livekit.protocol import rtc as proto
+
+    target = request_line.split(" ")[1] if " " in request_line else request_line
+    path, _, query = target.partition("?")
+    if path != "/rtc/v1":
+        return None
+    values = urllib.parse.parse_qs(query).get("join_request")
+    if not values:
+        return None
+    text = values[0]
+    wrapped = proto.WrappedJoinRequest()
+    wrapped.ParseFromString(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    inner = wrapped.join_request
+    if wrapped.compression == proto.WrappedJoinRequest.GZIP:
+        inner = gzip.decompress(inner)
+    request = proto.JoinRequest()
+    request.ParseFromString(inner)
+    return request
+
+
+def is_resume_request(request_line: str) -> bool:
+    """A resume: `/rtc?…reconnect=1`, or `/rtc/v1` whose JoinRequest says reconnect."""
+    if request_line.startswith("GET /rtc?"):
+        return "reconnect=1" in request_line
+    join = join_request_of(request_line)
+    return join is not None and join.reconnect
 
 
 def from_identity(identity: str) -> Callable[..., bool]:

@@ -141,14 +141,17 @@ def test_six_participants_each_hear_the_other_five(sfu):
     lk.run_bounded(body(), 75)
 
 
-def test_resume_after_signalling_socket_is_cut(sfu):
+@pytest.mark.parametrize("path", ["v1", "v0"])
+def test_resume_after_signalling_socket_is_cut(sfu, path):
     """A's WebSocket runs through a TCP proxy; the test aborts it mid-call. The SDK resumes
-    (reconnect=1), A's audio reaches B again within 5 s, and B never sees A leave."""
+    (v1: a JoinRequest with reconnect; v0: reconnect=1), A's audio reaches B again within 5 s,
+    and B never sees A leave."""
 
     async def body():
         room = "resume"
         proxy = await lk.TcpProxy("127.0.0.1", sfu.http_port).start()
-        bob, alice = lk.Peer("bob"), lk.Peer("alice")
+        single = None if path == "v1" else False
+        bob, alice = lk.Peer("bob", single), lk.Peer("alice", single)
         tone = audio = None
         try:
             await bob.connect(lk.lk_url(sfu), lk.lk_token("bob", room))
@@ -168,8 +171,9 @@ def test_resume_after_signalling_socket_is_cut(sfu):
             reconnected = await alice.wait_event("reconnected", timeout=15)
             t_back = reconnected.at
             later = proxy.requests[requests_before:]
-            assert any(r.startswith("GET /rtc?") and "reconnect=1" in r for r in later), (
-                f"expected a resume (GET /rtc?...reconnect=1) after the cut, saw {later}"
+            prefix = "GET /rtc/v1?" if path == "v1" else "GET /rtc?"
+            assert any(r.startswith(prefix) and lk.is_resume_request(r) for r in later), (
+                f"expected a {path} resume after the cut, saw {later}"
             )
 
             ok = await media.wait_until(lambda: audio.good(since=t_back) >= 50, 5.0)

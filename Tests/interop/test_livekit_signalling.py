@@ -22,8 +22,10 @@ import media
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 
 
-def test_rtc_v1_is_404_and_validate_accepts_a_good_token(sfu):
-    """The SDK needs 404 on /rtc/v1 to fall back to /rtc; /rtc/validate answers 200 for a good token."""
+def test_rtc_v1_refuses_a_bad_join_request_and_validate_accepts_a_good_token(sfu):
+    """/rtc/v1 is served: a join_request that is not a WrappedJoinRequest is a 400 (the
+    upgrade) whose reason /rtc/v1/validate gives in plain text; /rtc/validate answers 200 for a
+    good token."""
 
     async def body():
         token = lk.lk_token("alice", "sanity")
@@ -34,7 +36,15 @@ def test_rtc_v1_is_404_and_validate_accepts_a_good_token(sfu):
                     headers={"Authorization": f"Bearer {token}"},
                     timeout=aiohttp.ClientWSTimeout(ws_receive=5),
                 )
-            assert info.value.status == 404
+            assert info.value.status == 400
+            async with session.get(
+                f"http://127.0.0.1:{sfu.http_port}/rtc/v1/validate?join_request=AA",
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=aiohttp.ClientTimeout(total=5),
+            ) as response:
+                reason = await response.text()
+                assert response.status == 400, f"/rtc/v1/validate -> {response.status} {reason!r}"
+                assert "join_request" in reason, reason
         status, _, text = await lk.validate(sfu, token)
         assert status == 200, f"/rtc/validate with a good token -> {status} {text!r}"
         # the token may also come as access_token= (browsers cannot set headers)
@@ -46,6 +56,31 @@ def test_rtc_v1_is_404_and_validate_accepts_a_good_token(sfu):
                 assert response.status == 200
 
     lk.run_bounded(body(), 20)
+
+
+def test_rtc_v1_switched_off_is_404_and_the_sdk_falls_back(sfu_factory):
+    """`[rtc] single_peer_connection = false`: /rtc/v1 answers 404 before the upgrade, and the
+    SDK (single-PC by default) falls back to /rtc and still connects."""
+    sfu = sfu_factory(single_peer_connection=False)
+
+    async def body():
+        token = lk.lk_token("alice", "fallback")
+        async with aiohttp.ClientSession() as session:
+            with pytest.raises(aiohttp.WSServerHandshakeError) as info:
+                await session.ws_connect(
+                    f"ws://127.0.0.1:{sfu.http_port}/rtc/v1?join_request=AA",
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=aiohttp.ClientWSTimeout(ws_receive=5),
+                )
+            assert info.value.status == 404
+        peer = lk.Peer("alice")
+        try:
+            await peer.connect(lk.lk_url(sfu), token)
+            assert peer.connected()
+        finally:
+            await peer.disconnect()
+
+    lk.run_bounded(body(), 40)
 
 
 def refused_tokens():

@@ -8,6 +8,8 @@ struct ServerConfig: Equatable {
     var port = 7880
     var udpPort = 7882
     var nodeIP = ""
+    /// `/rtc/v1` (single peer connection) served; false answers it 404 so SDKs use `/rtc`.
+    var singlePeerConnection = true
     /// API key → secret.
     var keys: [String: String] = [:]
     var logLevel = "info"
@@ -47,9 +49,10 @@ extension ServerConfig {
             if let v = try s.string("bind") { config.bind = v }
             if let v = try s.int("port", range: 1...65535) { config.port = v }
         }
-        try reader.section("rtc", allowed: ["udp_port", "node_ip"]) { s throws(ConfigError) in
+        try reader.section("rtc", allowed: ["udp_port", "node_ip", "single_peer_connection"]) { s throws(ConfigError) in
             if let v = try s.int("udp_port", range: 1...65535) { config.udpPort = v }
             if let v = try s.string("node_ip") { config.nodeIP = v }
+            if let v = try s.bool("single_peer_connection") { config.singlePeerConnection = v }
         }
         try reader.section("keys", allowed: nil) { s throws(ConfigError) in
             for key in s.keys {

@@ -8,13 +8,15 @@ import Signal
 import SwiftProtobuf
 import NIOConcurrencyHelpers
 
-/// LiveKit signalling: `/rtc` (WebSocket, binary protobuf frames) and `/rtc/validate`.
-/// `/rtc/v1` (single peer connection) is not routed, so it answers 404 and the SDKs fall
-/// back to `/rtc` (PROTOCOL.md §1).
+/// LiveKit signalling: `/rtc` (WebSocket, binary protobuf frames, two peer connections) and
+/// `/rtc/v1` (one peer connection; the join request rides in the query), each with its
+/// `validate` route (PROTOCOL.md §1, §12). With `singlePeerConnection` off, `/rtc/v1` is not
+/// routed (SingleConnectionModeRefusal answers 404) and the SDKs fall back to `/rtc`.
 struct SignalRoutes: Sendable {
     let service: LiveKitService
     let verifier: AccessTokenVerifier
     let logger: Logger
+    var singlePeerConnection = true
     static let maxFrameSize = 1 << 20
 
     func register(on router: Router<BasicWebSocketRequestContext>) {
@@ -23,18 +25,49 @@ struct SignalRoutes: Sendable {
             _ = try await authorize(request)
             return .upgrade([:])
         }, onUpgrade: { inbound, outbound, context in
-            let request = context.request
-            guard let claims = try? await authorize(request) else {
-                try await outbound.close(.policyViolation, reason: "unauthorized")
+            let query = Self.query(context.request)
+            try await upgraded(context.request, parameters: JoinParameters(query: query), inbound: inbound, outbound: outbound)
+        })
+        guard singlePeerConnection else { return }
+        router.get("rtc/v1/validate") { request, _ in await validate(request, singlePeer: true) }
+        router.ws("rtc/v1", shouldUpgrade: { request, _ in
+            _ = try await authorize(request)
+            _ = try Self.singlePeerParameters(request)
+            return .upgrade([:])
+        }, onUpgrade: { inbound, outbound, context in
+            let parameters: JoinParameters
+            do {
+                parameters = try Self.singlePeerParameters(context.request)
+            } catch {
+                try await outbound.close(.policyViolation, reason: "bad join_request")
                 return
             }
-            let query = Self.query(request)
-            let parameters = JoinParameters(query: query)
-            // Browsers without a protobuf library may speak the protobuf JSON mapping in text
-            // frames (`format=json`); we answer in kind. SDKs use binary protobuf.
-            let json = FrameFormat(jsonRequested: query["format"] == "json")
-            try await serve(claims: claims, parameters: parameters, json: json, inbound: inbound, outbound: outbound)
+            try await upgraded(context.request, parameters: parameters, inbound: inbound, outbound: outbound)
         })
+    }
+
+    /// `/rtc/v1`: the JoinRequest from `join_request` (a 400 with the reason when it is bad).
+    static func singlePeerParameters(_ request: Request) throws -> JoinParameters {
+        guard let text = query(request)["join_request"], !text.isEmpty else {
+            throw HTTPError(.badRequest, message: "join_request is missing")
+        }
+        do throws(WrappedJoinRequestDecoder.Failure) {
+            return JoinParameters(joinRequest: try WrappedJoinRequestDecoder.decode(text))
+        } catch {
+            throw HTTPError(.badRequest, message: error.description)
+        }
+    }
+
+    private func upgraded(_ request: Request, parameters: JoinParameters,
+                          inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        guard let claims = try? await authorize(request) else {
+            try await outbound.close(.policyViolation, reason: "unauthorized")
+            return
+        }
+        // Browsers without a protobuf library may speak the protobuf JSON mapping in text
+        // frames (`format=json`); we answer in kind. SDKs use binary protobuf.
+        let json = FrameFormat(jsonRequested: Self.query(request)["format"] == "json")
+        try await serve(claims: claims, parameters: parameters, json: json, inbound: inbound, outbound: outbound)
     }
 
     static let jsonDecoding: JSONDecodingOptions = {
@@ -70,10 +103,12 @@ struct SignalRoutes: Sendable {
         }
     }
 
-    /// 200 `success`, or 401/403 with a plain-text reason (PROTOCOL.md §1).
-    private func validate(_ request: Request) async -> Response {
+    /// 200 `success`, or 401/403 with a plain-text reason (PROTOCOL.md §1); for `/rtc/v1`
+    /// also a 400 when the join request is bad.
+    private func validate(_ request: Request, singlePeer: Bool = false) async -> Response {
         do {
             _ = try await authorize(request)
+            if singlePeer { _ = try Self.singlePeerParameters(request) }
             return HTTPResponses.text(.ok, "success")
         } catch let error as HTTPError {
             return HTTPResponses.text(error.status, error.body ?? "unauthorized")

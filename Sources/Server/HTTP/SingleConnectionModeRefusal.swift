@@ -4,7 +4,8 @@ import HummingbirdWebSocket
 import Logging
 import NIOCore
 
-/// Answers `GET /rtc/v1…` with 404 before the WebSocket upgrader sees it.
+/// Answers `GET /rtc/v1…` with 404 before the WebSocket upgrader sees it, when single peer
+/// connection signalling is switched off (`[rtc] single_peer_connection = false`).
 ///
 /// The LiveKit SDKs try single-peer-connection signalling at `/rtc/v1` first and fall back to
 /// `/rtc` only on a 404 (PROTOCOL.md §1). Hummingbird's upgrade channel answers every refused
@@ -33,7 +34,7 @@ final class SingleConnectionModeRefusal: ChannelInboundHandler, RemovableChannel
         let line = String(decoding: view[view.startIndex..<lineEnd], as: UTF8.self)
         let parts = line.split(separator: " ")
         if parts.count >= 2, parts[0] == "GET", Self.isSingleConnectionPath(String(parts[1])) {
-            let body = "single peer connection signalling (/rtc/v1) is not supported; use /rtc\n"
+            let body = "single peer connection signalling (/rtc/v1) is switched off on this server; use /rtc\n"
             let response = "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
             buffered = nil
             context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: response))).whenComplete { _ in
@@ -64,15 +65,19 @@ final class SingleConnectionModeRefusal: ChannelInboundHandler, RemovableChannel
     }
 }
 
-/// Hummingbird's HTTP/1 + WebSocket child channel with `SingleConnectionModeRefusal` in front.
+/// Hummingbird's HTTP/1 + WebSocket child channel, with `SingleConnectionModeRefusal` in
+/// front when `/rtc/v1` is switched off.
 struct SignallingChildChannel: ServerChildChannel {
     let inner: HTTP1WebSocketUpgradeChannel
+    let refuseSinglePeerConnection: Bool
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1WebSocketUpgradeChannel.Value> {
-        do {
-            try channel.pipeline.syncOperations.addHandler(SingleConnectionModeRefusal())
-        } catch {
-            return channel.eventLoop.makeFailedFuture(error)
+        if refuseSinglePeerConnection {
+            do {
+                try channel.pipeline.syncOperations.addHandler(SingleConnectionModeRefusal())
+            } catch {
+                return channel.eventLoop.makeFailedFuture(error)
+            }
         }
         return inner.setup(channel: channel, logger: logger)
     }
@@ -83,14 +88,16 @@ struct SignallingChildChannel: ServerChildChannel {
 }
 
 extension HTTPServerBuilder {
-    static func signalling<WSResponderBuilder: HTTPResponderBuilder & _HB_SendableMetatype>(webSocketRouter: WSResponderBuilder) -> HTTPServerBuilder
+    static func signalling<WSResponderBuilder: HTTPResponderBuilder & _HB_SendableMetatype>(webSocketRouter: WSResponderBuilder,
+                                                                                          refuseSinglePeerConnection: Bool) -> HTTPServerBuilder
     where WSResponderBuilder.Responder.Context: WebSocketRequestContext {
         let webSocketResponder = webSocketRouter.buildResponder()
         return HTTPServerBuilder { responder in
             // SDP offers with simulcast and many codecs exceed the 16 KiB default frame size.
             SignallingChildChannel(inner: HTTP1WebSocketUpgradeChannel(
                 responder: responder, webSocketResponder: webSocketResponder,
-                configuration: .init(ws: .init(maxFrameSize: SignalRoutes.maxFrameSize))))
+                configuration: .init(ws: .init(maxFrameSize: SignalRoutes.maxFrameSize))),
+                refuseSinglePeerConnection: refuseSinglePeerConnection)
         }
     }
 }

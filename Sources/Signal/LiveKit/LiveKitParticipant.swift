@@ -13,6 +13,10 @@ final class LiveKitParticipant {
     var attributes: [String: String]
     let kind: Livekit_ParticipantInfo.Kind
     var permission: Livekit_ParticipantPermission
+    /// Agents and recorders exist for the others: they do not hold a room open, do not count
+    /// toward `max_participants` and do not start its clock (LiveKit `IsDependent`: kind AGENT
+    /// or EGRESS, or the `video.agent` / `video.recorder` grant). Fixed at join.
+    let isDependent: Bool
     let claims: AccessTokenClaims
     var state: Livekit_ParticipantInfo.State = .joined
     let joinedAt = Date()
@@ -34,6 +38,11 @@ final class LiveKitParticipant {
     var unconfirmedSubscriptions: Set<String> = []
     var awaitingAnswer = false
     var needsOffer = false
+    /// Single peer connection: when we last asked the client to offer (MediaSectionsRequirement)
+    /// and have not had its offer since.
+    var awaitingOfferSince: Double?
+    /// `/rtc/v1`: one peer connection (`subscriber` and `publisher` are the same), offered by the client.
+    var isSinglePeer: Bool { subscriber.sendsInAnswers }
     var quality = ConnectionQualityEstimator()
     var lastQualityTotals: [String: (expected: UInt64, lost: UInt64)] = [:]
     var tokenExpiry: Date
@@ -57,6 +66,12 @@ final class LiveKitParticipant {
         self.sink = sink
         self.subscriber = subscriber
         self.tokenExpiry = claims.exp?.value ?? Date().addingTimeInterval(600)
+        self.permission = Self.permission(claims)
+        self.isDependent = Self.isDependent(kind: kind, permission: permission)
+    }
+
+    /// The permissions a token grants.
+    static func permission(_ claims: AccessTokenClaims) -> Livekit_ParticipantPermission {
         var permission = Livekit_ParticipantPermission()
         permission.canSubscribe = claims.canSubscribe
         permission.canPublish = claims.canPublish
@@ -66,7 +81,7 @@ final class LiveKitParticipant {
         permission.recorder = claims.video?.recorder ?? false
         permission.canUpdateMetadata = claims.video?.canUpdateOwnMetadata ?? false
         permission.agent = claims.video?.agent ?? false
-        self.permission = permission
+        return permission
     }
 
     static func kind(_ text: String?) -> Livekit_ParticipantInfo.Kind {
@@ -90,6 +105,9 @@ final class LiveKitParticipant {
     }
 
     var isHidden: Bool { permission.hidden }
+    static func isDependent(kind: Livekit_ParticipantInfo.Kind, permission: Livekit_ParticipantPermission) -> Bool {
+        kind == .agent || kind == .egress || permission.agent || permission.recorder
+    }
     var isPublisher: Bool { published.values.contains { $0.media != nil } }
     var isConnected: Bool { sink != nil }
 

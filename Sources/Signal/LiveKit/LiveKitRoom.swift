@@ -14,15 +14,13 @@ final class LiveKitRoom {
     private(set) var participants: [String: LiveKitParticipant] = [:]
     var speakers = ActiveSpeakerDetector()
     var lastSpeakers: Set<String> = []
-    /// Monotonic time of creation and of the last departure (for empty/departure timeouts).
-    let createdAtMonotonic = MediaEngine.now()
-    var lastDepartureAt: Double?
+    /// Who is in, for the empty and departure timeouts (monotonic clock).
+    private(set) var occupancy = RoomOccupancy(createdAt: MediaEngine.now())
     /// Agents to dispatch when the room starts (CreateRoom.agents or the first joiner's roomConfig).
     var agents: [Livekit_RoomAgentDispatch] = []
     var agentsDispatched = false
     /// Dispatches made for this room, by id.
     var dispatches: [String: Livekit_AgentDispatch] = [:]
-    var hasHadParticipants = false
     /// Recorders (egress) following this room's tracks.
     var recorders: [RecorderAttachment] = []
 
@@ -43,7 +41,7 @@ final class LiveKitRoom {
         room.maxParticipants = maxParticipants
         room.creationTime = Int64(createdAt.timeIntervalSince1970)
         room.creationTimeMs = Int64(createdAt.timeIntervalSince1970 * 1000)
-        room.numParticipants = UInt32(participants.values.filter { !$0.isHidden }.count)
+        room.numParticipants = UInt32(participants.values.filter { !$0.isHidden && !$0.isDependent }.count)
         room.numPublishers = UInt32(participants.values.filter { $0.isPublisher }.count)
         return room
     }
@@ -56,23 +54,22 @@ final class LiveKitRoom {
 
     func participant(sid: String) -> LiveKitParticipant? { participants[sid] }
 
-    func add(_ participant: LiveKitParticipant) {
+    /// Participants that count toward `max_participants` (not agents or recorders).
+    var independentCount: Int { occupancy.independent }
+
+    func add(_ participant: LiveKitParticipant, now: Double = MediaEngine.now()) {
         participants[participant.sid] = participant
-        hasHadParticipants = true
-        lastDepartureAt = nil
+        occupancy.joined(dependent: participant.isDependent, now: now)
     }
 
-    func remove(_ participant: LiveKitParticipant) {
-        participants[participant.sid] = nil
-        if participants.isEmpty { lastDepartureAt = MediaEngine.now() }
+    func remove(_ participant: LiveKitParticipant, now: Double = MediaEngine.now()) {
+        guard participants.removeValue(forKey: participant.sid) != nil else { return }
+        occupancy.left(dependent: participant.isDependent, now: now)
     }
 
-    /// An empty room closes `departureTimeout` after its last participant left, or
-    /// `emptyTimeout` after creation if nobody ever joined.
+    /// Only agents and recorders (or nobody) left, for long enough (RoomOccupancy).
     func shouldClose(now: Double) -> Bool {
-        guard participants.isEmpty else { return false }
-        if let left = lastDepartureAt { return now - left >= Double(departureTimeout) }
-        return !hasHadParticipants && now - createdAtMonotonic >= Double(emptyTimeout)
+        occupancy.shouldClose(now: now, emptyTimeout: emptyTimeout, departureTimeout: departureTimeout)
     }
 
     /// Sends a message to every connected participant except `except`.

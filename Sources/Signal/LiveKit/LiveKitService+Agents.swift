@@ -75,7 +75,7 @@ extension LiveKitService {
 
     /// PARTICIPANT jobs for workers without an agent name that asked for them.
     func dispatchParticipantJob(_ room: LiveKitRoom, participant: LiveKitParticipant, now: Double) {
-        guard participant.kind != .agent, dispatcher.hasWorkers(agentName: "", type: .jtParticipant) else { return }
+        guard !participant.isDependent, dispatcher.hasWorkers(agentName: "", type: .jtParticipant) else { return }
         perform(dispatcher.dispatch(agentName: "", room: room.info, dispatchID: Identifier.make("AD_"), metadata: "",
                                     type: .jtParticipant, participant: participant.info, now: Self.wallClock))
     }

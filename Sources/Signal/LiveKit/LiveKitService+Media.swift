@@ -23,6 +23,11 @@ extension LiveKitService {
 
     /// Sends a subscriber offer unless one is outstanding (then once its answer arrives).
     func negotiateSubscriber(_ participant: LiveKitParticipant, iceRestart: Bool = false) {
+        if participant.isSinglePeer {
+            // The client offers (and restarts ICE) itself; we only ask it to.
+            requestClientOffer(participant)
+            return
+        }
         guard participant.isConnected || iceRestart else { return }
         if participant.awaitingAnswer && !iceRestart {
             participant.needsOffer = true
@@ -40,14 +45,18 @@ extension LiveKitService {
     }
 
     /// After an answer: tell each publisher that someone now receives its track (`TrackSubscribed`).
+    /// A single peer connection's subscription counts once an m-line carries it.
     func confirmSubscriptions(_ participant: LiveKitParticipant) {
+        var confirmed: Set<String> = []
         for sid in participant.unconfirmedSubscriptions {
+            if let downTrack = participant.subscriptions[sid], downTrack.mid.isEmpty { continue }
+            confirmed.insert(sid)
             guard let (owner, _) = participant.room.publishedTracks.first(where: { $0.1.sid == sid }) else { continue }
             var subscribed = Livekit_TrackSubscribed()
             subscribed.trackSid = sid
             owner.send(.trackSubscribed(subscribed))
         }
-        participant.unconfirmedSubscriptions.removeAll()
+        participant.unconfirmedSubscriptions.subtract(confirmed)
     }
 
     /// Relays a `DataPacket` (PROTOCOL.md §3): the sender's identity and SID are written in,

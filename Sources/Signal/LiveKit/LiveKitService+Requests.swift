@@ -9,6 +9,10 @@ extension LiveKitService {
         case .offer(let offer):
             handlePublisherOffer(offer, from: participant, now: now)
         case .answer(let answer):
+            guard !participant.isSinglePeer else {
+                logger.info("\(participant.identity): answer ignored (single peer connection: we never offer)")
+                return
+            }
             logger.trace("\(participant.identity) subscriber answer:\n\(answer.sdp)")
             do {
                 try participant.subscriber.applyAnswer(answer.sdp, now: now)
@@ -67,7 +71,7 @@ extension LiveKitService {
         }
     }
 
-    private func handleAddTrack(_ add: Livekit_AddTrackRequest, from participant: LiveKitParticipant) {
+    func handleAddTrack(_ add: Livekit_AddTrackRequest, from participant: LiveKitParticipant) {
         logger.trace("\(participant.identity) add track: \(add)")
         let allowedSources = participant.permission.canPublishSources
         guard participant.permission.canPublish, allowedSources.isEmpty || allowedSources.contains(add.source) else {
@@ -110,7 +114,7 @@ extension LiveKitService {
         participant.send(.trackPublished(response))
     }
 
-    private func handlePublisherOffer(_ offer: Livekit_SessionDescription, from participant: LiveKitParticipant, now: Double) {
+    func handlePublisherOffer(_ offer: Livekit_SessionDescription, from participant: LiveKitParticipant, now: Double) {
         do {
             let publisher: PeerConnection
             if let existing = participant.publisher {
@@ -135,7 +139,9 @@ extension LiveKitService {
             answer.type = "answer"
             answer.sdp = result.answer
             answer.id = offer.id
+            if publisher.sendsInAnswers { answer.midToTrackID = publisher.sentTrackIDsByMid }
             participant.send(.answer(answer))
+            if publisher.sendsInAnswers { answeredSinglePeerOffer(participant) }
             for track in participant.published.values { track.claimed = false }
             for media in result.added {
                 guard let state = participant.published[media.id] else { continue }

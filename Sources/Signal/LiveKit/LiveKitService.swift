@@ -3,12 +3,19 @@ import Logging
 import NIOCore
 import SFU
 
-/// Parameters of a `/rtc` connection, from its query string (PROTOCOL.md §1).
+/// Parameters of a signalling connection: from the `/rtc` query string (PROTOCOL.md §1), or
+/// from the `JoinRequest` of `/rtc/v1` (single peer connection, PROTOCOL.md §12).
 public struct JoinParameters: Sendable {
     public var autoSubscribe = true
     public var clientProtocol: Int32 = 0
     public var reconnect = false
     public var participantSID: String?
+    /// `/rtc/v1`: one peer connection for both directions, offered by the client.
+    public var singlePeerConnection = false
+    /// `/rtc/v1`: the client's first offer, answered right after the JoinResponse.
+    public var publisherOffer: Livekit_SessionDescription?
+    /// `/rtc/v1`: tracks announced with the join.
+    public var addTrackRequests: [Livekit_AddTrackRequest] = []
     public init() {}
 
     public init(query: [String: String]) {
@@ -16,6 +23,16 @@ public struct JoinParameters: Sendable {
         clientProtocol = query["client_protocol"].flatMap { Int32($0) } ?? 0
         reconnect = query["reconnect"] == "1" || query["reconnect"] == "true"
         participantSID = query["sid"]
+    }
+
+    public init(joinRequest: Livekit_JoinRequest) {
+        autoSubscribe = joinRequest.hasConnectionSettings ? joinRequest.connectionSettings.autoSubscribe : true
+        clientProtocol = joinRequest.clientInfo.clientProtocol
+        reconnect = joinRequest.reconnect
+        participantSID = joinRequest.participantSid.isEmpty ? nil : joinRequest.participantSid
+        singlePeerConnection = true
+        if joinRequest.hasPublisherOffer, !joinRequest.publisherOffer.sdp.isEmpty { publisherOffer = joinRequest.publisherOffer }
+        addTrackRequests = joinRequest.addTrackRequests
     }
 }
 
@@ -97,8 +114,11 @@ public final class LiveKitService: @unchecked Sendable {
             }
         }
         if parameters.reconnect, let sid = parameters.participantSID {
-            if let participant = room.participant(sid: sid), participant.identity == claims.identity {
-                return resume(participant, sink: sink, now: now)
+            if let participant = room.participant(sid: sid), participant.identity == claims.identity,
+               participant.isSinglePeer == parameters.singlePeerConnection {
+                let session = resume(participant, sink: sink, now: now)
+                if let offer = parameters.publisherOffer { handlePublisherOffer(offer, from: participant, now: now) }
+                return session
             }
             // Nothing to resume: tell the client to join afresh.
             var leave = Livekit_LeaveRequest()
@@ -110,8 +130,10 @@ public final class LiveKitService: @unchecked Sendable {
             throw JoinError.refused("no participant \(sid) to resume in \(roomName)")
         }
         let existing = room.participant(identity: claims.identity)
-        let others = room.allParticipants.count - (existing == nil ? 0 : 1)
-        if room.maxParticipants > 0, others >= Int(room.maxParticipants) {
+        let dependent = LiveKitParticipant.isDependent(kind: LiveKitParticipant.kind(claims.kind),
+                                                       permission: LiveKitParticipant.permission(claims))
+        let others = room.independentCount - (existing.map { $0.isDependent ? 0 : 1 } ?? 0)
+        if room.maxParticipants > 0, !dependent, others >= Int(room.maxParticipants) {
             // The WebSocket closes with this reason (the SDKs then report the join failure).
             throw JoinError.refused("room \(roomName) is full")
         }
@@ -129,7 +151,13 @@ public final class LiveKitService: @unchecked Sendable {
                                              sink: sink, subscriber: subscriberPC)
         placeholder.participant = participant
         participant.observerProxy = placeholder
-        subscriberPC.offerDataChannels([("_reliable", true), ("_lossy", false)])
+        if parameters.singlePeerConnection {
+            // One PC, offered by the client: its data channels, its sections for what we send.
+            subscriberPC.sendInAnswers()
+            participant.publisher = subscriberPC
+        } else {
+            subscriberPC.offerDataChannels([("_reliable", true), ("_lossy", false)])
+        }
 
         var join = Livekit_JoinResponse()
         join.room = room.info
@@ -137,7 +165,7 @@ public final class LiveKitService: @unchecked Sendable {
         join.otherParticipants = room.allParticipants.filter { !$0.isHidden }.map(\.info)
         join.serverVersion = ServerIdentity.version
         join.serverInfo = ServerIdentity.info
-        join.subscriberPrimary = true
+        join.subscriberPrimary = !parameters.singlePeerConnection
         join.pingInterval = Self.pingInterval
         join.pingTimeout = Self.pingTimeout
         join.fastPublish = false
@@ -154,6 +182,12 @@ public final class LiveKitService: @unchecked Sendable {
                 subscribe(participant, to: track, owner: owner, now: now)
             }
         }
+        if parameters.singlePeerConnection {
+            // The join carries the client's first offer (and maybe tracks): answer it now, with
+            // the existing tracks already on its receive-only sections.
+            for add in parameters.addTrackRequests { handleAddTrack(add, from: participant) }
+            if let offer = parameters.publisherOffer { handlePublisherOffer(offer, from: participant, now: now) }
+        }
         negotiateSubscriber(participant)
         return Session(roomName: roomName, participantSID: participant.sid)
     }
@@ -164,8 +198,10 @@ public final class LiveKitService: @unchecked Sendable {
         reconnect.serverInfo = ServerIdentity.info
         sink.send(.reconnect(reconnect))
         logger.info("room \(participant.room.name): \(participant.identity) resumed")
-        // Our side of the subscriber ICE restart; the client restarts the publisher PC itself.
+        // Our side of the subscriber ICE restart; the client restarts the publisher PC itself
+        // (with a single peer connection, that is all there is).
         participant.awaitingAnswer = false
+        participant.awaitingOfferSince = nil
         negotiateSubscriber(participant, iceRestart: true)
         return Session(roomName: participant.room.name, participantSID: participant.sid)
     }
@@ -255,6 +291,7 @@ public final class LiveKitService: @unchecked Sendable {
                 closeRoom(room, reason: .roomClosed, now: now)
                 continue
             }
+            for participant in room.allParticipants where participant.isSinglePeer { retryClientOffer(participant, now: now) }
             updateSpeakers(room, now: now)
             if tickCount % 8 == 0 { updateConnectionQuality(room, now: now) }
             if tickCount % 240 == 0 {
