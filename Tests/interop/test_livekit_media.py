@@ -1,7 +1,8 @@
 """Issue 3 acceptance, media: the unmodified `livekit` SDK publishes and subscribes through our SFU.
 
 Each test starts its own `sfu` (conftest.py) and joins with `rtc.RoomOptions()` defaults
-(auto-subscribe; the SDK tries /rtc/v1, gets 404 and falls back to /rtc, dual PC).
+(auto-subscribe; single peer connection on /rtc/v1) unless it says otherwise; the mixed test
+puts a /rtc/v1 participant and a /rtc (dual PC) participant in one room.
 Audio is a sine tone decoded through `rtc.AudioStream` (dominant frequency ±10 Hz over
 100 ms windows); video is solid (200, 30, 30) RGBA decoded through `rtc.VideoStream`
 (mean colour within 40 per channel).
@@ -191,5 +192,39 @@ def test_resume_after_signalling_socket_is_cut(sfu, path):
                     await thing.stop()
             await lk.disconnect_all([alice, bob])
             await proxy.close()
+
+    lk.run_bounded(body(), 60)
+
+
+def test_single_and_dual_peer_connection_participants_share_a_room(sfu):
+    """A joins on /rtc/v1 (one PC), B on /rtc (two PCs): each hears the other's tone and gets
+    the other's reliable data."""
+
+    async def body():
+        url, room = lk.lk_url(sfu), "mixed-modes"
+        alice, bob = lk.Peer("alice"), lk.Peer("bob", single_peer_connection=False)
+        tones, probes = [], []
+        try:
+            await alice.connect(url, lk.lk_token("alice", room))
+            await bob.connect(url, lk.lk_token("bob", room))
+            for peer, hz in ((alice, 440.0), (bob, 660.0)):
+                tone = lk.ToneSource(hz).start()
+                tones.append(tone)
+                await asyncio.wait_for(peer.room.local_participant.publish_track(tone.track, lk.microphone_options()), 12)
+            at_bob = await bob.wait_event("track_subscribed", subscribed_from("alice", rtc.TrackKind.KIND_AUDIO), timeout=10)
+            at_alice = await alice.wait_event("track_subscribed", subscribed_from("bob", rtc.TrackKind.KIND_AUDIO), timeout=10)
+            probes = [lk.AudioProbe().start(at_bob.args[0]), lk.AudioProbe().start(at_alice.args[0])]
+            heard = lambda: probes[0].good(440.0) >= 30 and probes[1].good(660.0) >= 30
+            assert await media.wait_until(heard, 15.0), f"bob<-alice {probes[0].describe(440.0)}; alice<-bob {probes[1].describe(660.0)}"
+            await alice.room.local_participant.publish_data(b"from-single", reliable=True)
+            await bob.room.local_participant.publish_data(b"from-dual", reliable=True)
+            got = await bob.wait_event("data_received", lambda p: p.data == b"from-single", timeout=5)
+            assert got.args[0].participant.identity == "alice"
+            got = await alice.wait_event("data_received", lambda p: p.data == b"from-dual", timeout=5)
+            assert got.args[0].participant.identity == "bob"
+        finally:
+            for thing in probes + tones:
+                await thing.stop()
+            await lk.disconnect_all([alice, bob])
 
     lk.run_bounded(body(), 60)

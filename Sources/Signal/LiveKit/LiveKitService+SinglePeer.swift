@@ -19,6 +19,7 @@ extension LiveKitService {
         requirement.numVideos = UInt32(missing.video)
         participant.needsOffer = false
         participant.awaitingOfferSince = now
+        logger.debug("\(participant.identity): asking for an offer with \(missing.audio) more audio and \(missing.video) more video sections")
         participant.send(.mediaSectionsRequirement(requirement))
     }
 
