@@ -235,6 +235,7 @@ extension PeerConnection {
             }
         }
         for track in added { room.publish(track, now: now) }
+        startDataChannelsIfReady()
         return (result.answer.serialize(), added, removed, newDownTracks)
     }
 }

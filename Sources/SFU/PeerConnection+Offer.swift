@@ -140,11 +140,18 @@ extension PeerConnection {
                                     audioLevelExtensionID: extensionID(ExtensionURI.audioLevel),
                                     absSendTimeExtensionID: extensionID(ExtensionURI.absSendTime), now: now)
         }
-        if isConnected, negotiation.hasDataChannel, dataChannels == nil { startDataChannels() }
+        startDataChannelsIfReady()
     }
 
-    func startDataChannels() {
-        guard dataChannels == nil, let role = negotiation.dtlsRole, let loop = context.loop else { return }
+    /// Starts SCTP (RFC 8261) once both hold: DTLS is up and a description has negotiated an
+    /// application m-line. Either may come last, so every place that can complete the pair
+    /// calls this: the transport connecting, our offer answered, a remote offer answered. A
+    /// publisher may add its first data channel long after its media (livekit-client does:
+    /// its first `publishData` renegotiates a connected transport).
+    func startDataChannelsIfReady() {
+        guard isConnected, negotiation.hasDataChannel, dataChannels == nil,
+              let role = negotiation.dtlsRole, let loop = context.loop else { return }
+        context.logger.debug("peer \(id): starting SCTP as DTLS \(role == .client ? "client" : "server")")
         let set = DataChannelSet(peer: self, isDTLSClient: role == .client,
                                  remoteMaxMessageSize: negotiation.remoteMaxMessageSize, loop: loop)
         dataChannels = set

@@ -65,13 +65,18 @@ extension PeerConnection {
                                 absSendTimeExtensionID: extensionID(ExtensionURI.absSendTime), now: now)
     }
 
-    /// Only the subscribed track's codec, and only the extensions and feedback we write or read.
+    /// Only the subscribed track's codec and the feedback we act on. The header extensions are
+    /// those we accept on the client's sending sections too, plus abs-send-time: libwebrtc
+    /// builds the extensions of the sections it adds later from the ones already negotiated in
+    /// the bundle, so a sending section answered without rid / repaired-rid makes its next
+    /// simulcast offer fail ("negotiates simulcast but does not negotiate the RID RTP header
+    /// extension"). We write only mid, audio level and abs-send-time; the rest stay unused.
     static func preferences(for section: SendSection) -> CodecPreferences {
         let names = section.offeredCodecs.map(\.name)
         let video = section.kind == .video
         return CodecPreferences(
             audioCodecNames: video ? [] : names, videoCodecNames: video ? names : [],
-            extensionURIs: video ? [ExtensionURI.mid, ExtensionURI.absSendTime] : [ExtensionURI.mid, ExtensionURI.audioLevel],
+            extensionURIs: receivePreferences.extensionURIs.union([ExtensionURI.absSendTime]),
             feedback: video ? ["nack", "nack pli", "ccm fir", "goog-remb"] : [], keepVideoRTX: false)
     }
 }

@@ -84,7 +84,7 @@ public final class PeerConnection {
     }
 
     private func transportConnected() {
-        if negotiation.hasDataChannel { startDataChannels() }
+        startDataChannelsIfReady()
         observer?.peerConnectionDidConnect(self)
         let now = MediaEngine.now()
         for downTrack in downTracks { downTrack.source?.requestKeyframe(layer: downTrack.currentLayer ?? 0, now: now, context: context) }

@@ -57,6 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
             logger.info("webhooks to \(settings.webhookURLs.joined(separator: ", ")), outbox \(settings.webhookOutboxDirectory)")
         }
         let router = Router(context: BasicWebSocketRequestContext.self)
+        router.add(middleware: CrossOriginMiddleware())  // first: it must wrap every route
         HealthRoutes.register(on: router, engine: engine)
         WHIPRoutes(engine: engine, verifier: verifier, logger: logger).register(on: router)
         SignalRoutes(service: service, verifier: verifier, logger: logger,

@@ -228,3 +228,39 @@ def test_single_and_dual_peer_connection_participants_share_a_room(sfu):
             await lk.disconnect_all([alice, bob])
 
     lk.run_bounded(body(), 60)
+
+
+def test_single_pc_subscriber_then_publishes_simulcast(sfu):
+    """/rtc/v1: B's single PC already receives A's simulcast camera on one of its receive-only
+    sections when B publishes its own simulcast camera; B's new offer must still negotiate
+    simulcast (libwebrtc refuses it when the bundle's negotiated video extensions lack the RID
+    extension), and each decodes the other's picture."""
+
+    async def body():
+        url, room = lk.lk_url(sfu), "sub-then-publish"
+        alice, bob = lk.Peer("alice"), lk.Peer("bob")
+        sources, probes = [], []
+        try:
+            await alice.connect(url, lk.lk_token("alice", room))
+            colour = lk.ColourSource(width=640, height=480).start()
+            sources.append(colour)
+            await asyncio.wait_for(alice.room.local_participant.publish_track(colour.track, lk.camera_options(simulcast=True)), 12)
+            await bob.connect(url, lk.lk_token("bob", room))
+            at_bob = await bob.wait_event("track_subscribed", subscribed_from("alice", rtc.TrackKind.KIND_VIDEO), timeout=10)
+            probes.append(lk.VideoProbe().start(at_bob.args[0]))
+            assert await media.wait_until(lambda: probes[0].good() >= 5, 10.0), f"bob<-alice before: {probes[0].describe()}"
+            blue = lk.ColourSource(width=640, height=480, rgb=(30, 30, 200)).start()
+            sources.append(blue)
+            cam = await asyncio.wait_for(bob.room.local_participant.publish_track(blue.track, lk.camera_options(simulcast=True)), 12)
+            assert cam.sid.startswith("TR_")
+            at_alice = await alice.wait_event("track_subscribed", subscribed_from("bob", rtc.TrackKind.KIND_VIDEO), timeout=10)
+            probes.append(lk.VideoProbe().start(at_alice.args[0]))
+            assert await media.wait_until(lambda: probes[1].good((30, 30, 200)) >= 5, 10.0), f"alice<-bob: {probes[1].describe()}"
+            before = probes[0].good()
+            assert await media.wait_until(lambda: probes[0].good() >= before + 5, 10.0), f"bob<-alice after: {probes[0].describe()}"
+        finally:
+            for thing in probes + sources:
+                await thing.stop()
+            await lk.disconnect_all([alice, bob])
+
+    lk.run_bounded(body(), 60)
