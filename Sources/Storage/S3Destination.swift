@@ -46,12 +46,7 @@ public struct S3Destination: Sendable, Equatable {
         guard var components = URLComponents(string: base), let host = components.host, !host.isEmpty,
               let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https"
         else { throw .transport("invalid S3 endpoint \(base)") }
-        guard !bucket.isEmpty else { throw .transport("empty S3 bucket name") }
-
-        var objectKey = Substring(key)
-        while objectKey.first == "/" { objectKey = objectKey.dropFirst() }
-        guard !objectKey.isEmpty else { throw .transport("empty S3 object key") }
-        let encodedKey = AWSURIEncoding.encode(objectKey, keepSlash: true)
+        let encodedKey = try encodedBucketAndKey()
 
         var prefix = components.percentEncodedPath
         while prefix.hasSuffix("/") { prefix.removeLast() }
@@ -72,6 +67,28 @@ public struct S3Destination: Sendable, Equatable {
         }
         guard let url = components.url else { throw .transport("cannot build S3 URL from \(base)") }
         return url
+    }
+
+    /// The object's address as reported to users (LiveKit's `FileInfo.location`): on AWS, the
+    /// region-less `https://<bucket>.s3.amazonaws.com/<key>` LiveKit reports (path style:
+    /// `https://s3.amazonaws.com/<bucket>/<key>`); with a custom endpoint, the URL written to,
+    /// keeping the endpoint's scheme and port so it can be fetched as given.
+    public func location() throws(StorageError) -> String {
+        if let endpoint, !endpoint.isEmpty { return try objectURL().absoluteString }
+        let encodedKey = try encodedBucketAndKey()
+        if usesPathStyle(host: "s3.amazonaws.com", scheme: "https") {
+            return "https://s3.amazonaws.com/" + AWSURIEncoding.encode(bucket) + "/" + encodedKey
+        }
+        return "https://" + bucket + ".s3.amazonaws.com/" + encodedKey
+    }
+
+    /// The key, without leading slashes, URI-encoded with its slashes kept; checks the bucket too.
+    private func encodedBucketAndKey() throws(StorageError) -> String {
+        guard !bucket.isEmpty else { throw .transport("empty S3 bucket name") }
+        var objectKey = Substring(key)
+        while objectKey.first == "/" { objectKey = objectKey.dropFirst() }
+        guard !objectKey.isEmpty else { throw .transport("empty S3 object key") }
+        return AWSURIEncoding.encode(objectKey, keepSlash: true)
     }
 
     private func usesPathStyle(host: String, scheme: String) -> Bool {

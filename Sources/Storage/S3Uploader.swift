@@ -27,7 +27,7 @@ public struct S3Uploader: Sendable {
 
     public func upload(file path: String, contentType: String) async throws(StorageError) -> UploadResult {
         let file = try LocalFile(path: path)
-        let location = try destination.objectURL().absoluteString
+        let location = try destination.location()
         let client = S3Client(destination: destination, policy: policy)
         defer { client.close() }
         let partSize = effectivePartSize(forFileSize: file.size)

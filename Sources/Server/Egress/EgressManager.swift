@@ -76,17 +76,25 @@ final class EgressManager: @unchecked Sendable {
     private func start(room: String, trackID: String?, info template: Livekit_EgressInfo, filepath: String,
                        s3: Livekit_S3Upload?, fileExtension: String?, arguments: [String]) async throws -> Livekit_EgressInfo {
         let id = RandomIdentifier.make("EG_")
-        let name = OutputNaming.fileName(template: filepath, egressID: id, room: room, trackID: trackID, fileExtension: fileExtension)
-        try FileManager.default.createDirectory(atPath: settings.localDirectory, withIntermediateDirectories: true)
-        let localPath = (settings.localDirectory as NSString).appendingPathComponent(name)
-        let target = s3.map { settings.target(from: $0, key: name) } ?? settings.defaultTarget(key: name)
+        let output = try await EgressOutputResolver(service: service).resolve(
+            filepath: filepath, room: room, trackID: trackID, egressID: id, fileExtension: fileExtension)
+        // The key in the bucket is the same relative path as the local copy under local_dir.
+        let localRoot = URL(fileURLWithPath: settings.localDirectory).standardizedFileURL.path
+        let key = output.path.description
+        try FileManager.default.createDirectory(
+            atPath: (output.path.local(under: localRoot) as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
+        let target = s3.map { settings.target(from: $0, key: key) } ?? settings.defaultTarget(key: key)
         var info = template
         info.egressID = id
+        info.roomID = output.roomID
         info.roomName = room
         info.status = .egressStarting
         info.startedAt = Int64(Date().timeIntervalSince1970 * 1e9)
         info.updatedAt = info.startedAt
-        let session = EgressSession(id: id, roomName: room, info: info, localPath: localPath, upload: target)
+        let session = EgressSession(id: id, roomName: room, info: info, storagePath: output.path, localRoot: localRoot,
+                                    upload: target)
+        let localPath = session.localPath
         session.onRoomFinished = { [weak self, weak session] in
             guard let self, let session else { return }
             Task { await self.end(session) }
@@ -121,6 +129,7 @@ final class EgressManager: @unchecked Sendable {
     private func handle(_ report: EgressWorkerProcess.Report, from session: EgressSession) {
         switch report.event {
         case "started":
+            session.recordingStartedAt.withLockedValue { $0 = $0 ?? Int64(Date().timeIntervalSince1970 * 1e9) }
             let info = session.update { if $0.status == .egressStarting { $0.status = .egressActive } }
             service.emitEgressEvent("egress_updated", info: info)
         case "finished", "error":
@@ -143,15 +152,19 @@ final class EgressManager: @unchecked Sendable {
     private func workerExited(_ session: EgressSession, status: Int32, reason: Process.TerminationReason) async {
         await service.detach(session)
         let report = session.result.withLockedValue { $0 }
-        // A track egress picks its container from the codec, so the worker names the file.
+        // The worker reports the file it wrote: a track egress whose codec was not known at start
+        // gets its container's extension there.
         let localPath = report?.path ?? session.localPath
+        let storagePath = RecordingPath.relative(localPath, under: session.localRoot) ?? session.storagePath
         let size = (try? FileManager.default.attributesOfItem(atPath: localPath)[.size] as? Int) ?? 0
+        // As LiveKit fills it: filename = the storage path (the S3 key), location = the object URL
+        // once uploaded, else the local file; size in bytes, duration in nanoseconds.
         var file = Livekit_FileInfo()
-        file.filename = (localPath as NSString).lastPathComponent
+        file.filename = storagePath.description
         file.location = localPath
         file.size = Int64(report?.size ?? size)
         file.duration = Int64((report?.duration ?? 0) * 1e9)
-        file.startedAt = session.info.startedAt
+        file.startedAt = session.recordingStartedAt.withLockedValue { $0 } ?? session.info.startedAt
         file.endedAt = Int64(Date().timeIntervalSince1970 * 1e9)
         var failure: String?
         if reason == .uncaughtSignal {
@@ -160,7 +173,7 @@ final class EgressManager: @unchecked Sendable {
             failure = "egress worker failed (exit \(status))\(report?.message.map { ": \($0)" } ?? ""); the file so far is at \(localPath)"
         } else if let target = session.upload {
             var target = target
-            if target.key != file.filename { target.key = file.filename }
+            target.key = storagePath.description
             do {
                 let uploaded = try await S3Uploader(destination: target.destination).upload(
                     file: localPath, contentType: OutputNaming.contentType(localPath))

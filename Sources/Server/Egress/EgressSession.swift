@@ -9,20 +9,30 @@ import Signal
 final class EgressSession: RoomRecorder, @unchecked Sendable {
     let id: String
     let roomName: String
-    let localPath: String
+    /// The requested file relative to the storage root: the S3 key, and its place under `localRoot`.
+    let storagePath: RecordingPath
+    /// `storage.local_dir`, absolute.
+    let localRoot: String
     let upload: S3Target?
     private let state: NIOLockedValueBox<Livekit_EgressInfo>
     var worker: EgressWorkerProcess?
     /// Set by the manager once the worker reported its result.
     let result = NIOLockedValueBox<EgressWorkerProcess.Report?>(nil)
+    /// When the worker reported `started` (the recording's own start), if it did.
+    let recordingStartedAt = NIOLockedValueBox<Int64?>(nil)
 
-    init(id: String, roomName: String, info: Livekit_EgressInfo, localPath: String, upload: S3Target?) {
+    init(id: String, roomName: String, info: Livekit_EgressInfo, storagePath: RecordingPath, localRoot: String,
+         upload: S3Target?) {
         self.id = id
         self.roomName = roomName
-        self.localPath = localPath
+        self.storagePath = storagePath
+        self.localRoot = localRoot
         self.upload = upload
         self.state = NIOLockedValueBox(info)
     }
+
+    /// Where the worker writes.
+    var localPath: String { storagePath.local(under: localRoot) }
 
     var info: Livekit_EgressInfo { state.withLockedValue { $0 } }
 
@@ -43,6 +53,7 @@ final class EgressSession: RoomRecorder, @unchecked Sendable {
     var onRoomFinished: (@Sendable () -> Void)?
 
     // MARK: RoomRecorder (media loop)
+    var recordingID: String { id }
 
     func trackAdded(_ track: RecordedTrack) {
         guard let codec = Self.codec(track.mimeType) else { return }

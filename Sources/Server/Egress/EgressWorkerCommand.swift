@@ -209,14 +209,11 @@ final class TrackDriver: FrameSource, RecorderDriver {
         case .trackAdded(let id, _, _, let codec, let clockRate):
             guard recorder == nil else { return }
             depacketizers[id] = TrackDepacketizer(trackID: id, codec: codec, clockRate: clockRate)
-            let wanted: String
-            switch codec {
-            case .opus: wanted = "ogg"
-            case .vp8, .vp9, .av1: wanted = "webm"
-            case .h264: wanted = "mp4"
-            }
-            let current = (outputBase as NSString).pathExtension
-            path = current.lowercased() == wanted ? outputBase : (current.isEmpty ? outputBase : (outputBase as NSString).deletingPathExtension) + "." + wanted
+            // The server usually names the container already; if it could not, the same rule here.
+            let folder = (outputBase as NSString).deletingLastPathComponent
+            let name = OutputNaming.fileName((outputBase as NSString).lastPathComponent,
+                                             withExtension: OutputNaming.fileExtension(for: codec))
+            path = folder.isEmpty ? name : (folder as NSString).appendingPathComponent(name)
             recorder = try TrackRecorder(codec: codec, outputPath: path)
         case .rtp(let id, let arrival, let packet):
             for frame in frames(trackID: id, packet: packet, arrival: arrival) { try recorder?.push(frame) }

@@ -1,4 +1,5 @@
 import Foundation
+import SFU
 
 extension LiveKitService {
     /// Emits a LiveKit webhook event (PROTOCOL.md §9) with a unique `EV_` id.
@@ -31,5 +32,41 @@ extension LiveKitService {
         event.id = Identifier.make("EV_")
         event.createdAt = Int64(Date().timeIntervalSince1970)
         onEvent(event)
+        if name == "egress_ended" {
+            let id = info.egressID
+            engine.eventLoop.execute { self.recordingEnded(id, now: MediaEngine.now()) }
+        }
+    }
+}
+
+/// A closed room waiting for its recordings: `room_finished` follows their `egress_ended`
+/// (the control plane's post-call work then finds the files), or a bounded wait.
+struct FinishingRoom {
+    let room: LiveKitRoom
+    var recordings: Set<String>
+    let deadline: Double
+}
+
+extension LiveKitService {
+    /// How long room_finished waits for a closed room's recordings to end and upload.
+    static let recordingsFinishWait = 60.0
+
+    func recordingEnded(_ id: String, now: Double) {
+        for index in finishingRooms.indices { finishingRooms[index].recordings.remove(id) }
+        finishRooms(now: now)
+    }
+
+    func finishRooms(now: Double) {
+        guard !finishingRooms.isEmpty else { return }
+        let (done, waiting) = finishingRooms.reduce(into: ([FinishingRoom](), [FinishingRoom]())) { split, entry in
+            if entry.recordings.isEmpty || now >= entry.deadline { split.0.append(entry) } else { split.1.append(entry) }
+        }
+        finishingRooms = waiting
+        for entry in done {
+            if !entry.recordings.isEmpty {
+                logger.warning("room \(entry.room.name): room_finished after \(Int(Self.recordingsFinishWait)) s without egress_ended from \(entry.recordings.sorted())")
+            }
+            emit("room_finished", room: entry.room)
+        }
     }
 }

@@ -52,6 +52,8 @@ public final class LiveKitService: @unchecked Sendable {
     /// Agent workers and their jobs.
     var dispatcher = AgentDispatcher()
     var workers: [WorkerID: WorkerConnection] = [:]
+    /// Closed rooms whose room_finished waits for their recordings' egress_ended.
+    var finishingRooms: [FinishingRoom] = []
     private var ticker: RepeatedTask?
     private var tickCount = 0
     /// A participant whose socket dropped is kept this long for a resume.
@@ -269,17 +271,24 @@ public final class LiveKitService: @unchecked Sendable {
             removeParticipant(participant, now: now)
         }
         cancelAgentJobs(room: room.name, now: now)
+        let recordings = Set(room.recorders.map(\.recorder.recordingID))
         for attachment in room.recorders { attachment.recorder.roomFinished() }
         room.recorders = []
         rooms[room.name] = nil
         logger.info("room \(room.name) closed")
-        emit("room_finished", room: room)
+        if recordings.isEmpty {
+            emit("room_finished", room: room)
+        } else {
+            // Its recordings end (and upload) first, so room_finished finds them complete.
+            finishingRooms.append(FinishingRoom(room: room, recordings: recordings, deadline: now + Self.recordingsFinishWait))
+        }
     }
 
     private func tick() {
         tickCount &+= 1
         let now = MediaEngine.now()
         if tickCount % 2 == 0 { tickAgents(now: now) }
+        finishRooms(now: now)
         for room in Array(rooms.values) {
             for participant in room.allParticipants {
                 if let since = participant.disconnectedAt, now - since > Self.resumeWindow {
