@@ -35,6 +35,8 @@ final class DataChannelSet {
 
     var openLabels: [String] { Array(streams.keys) }
 
+    func isOpen(_ label: String) -> Bool { streams[label] != nil }
+
     /// Sends one message on the channel with this label; false if there is none.
     @discardableResult
     func send(_ data: [UInt8], label: String, binary: Bool = true) -> Bool {
@@ -61,12 +63,15 @@ final class DataChannelSet {
                 if let stream = try? association.openChannel(label: label, reliability: reliability) {
                     labels[stream] = label
                     streams[label] = stream
+                    // RFC 8832 §6: data may follow DATA_CHANNEL_OPEN before the ACK.
+                    peer.dataChannelOpened(label: label)
                 }
             }
             wanted = []
         case .channelOpened(let info):
             labels[info.streamID] = info.label
             streams[info.label] = info.streamID
+            peer.dataChannelOpened(label: info.label)
             peer.observer?.peerConnection(peer, didOpenDataChannel: info.label)
         case .message(let streamID, let binary, let data):
             guard let label = labels[streamID] else { return }

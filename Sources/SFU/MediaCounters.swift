@@ -35,6 +35,9 @@ public struct MediaCounters: Sendable, Equatable {
     public var dataMessagesReceived: UInt64 = 0
     public var dataMessagesSent: UInt64 = 0
     public var dataChannelSendErrors: UInt64 = 0
+    /// Data messages dropped: for a channel that was not open (lossy), or past the bound of
+    /// what may wait for one (reliable).
+    public var dataMessagesDropped: UInt64 = 0
 
     public init() {}
 
@@ -66,6 +69,7 @@ public struct MediaCounters: Sendable, Equatable {
             ("sfu_data_messages_received_total", "Data channel messages received", dataMessagesReceived),
             ("sfu_data_messages_sent_total", "Data channel messages sent", dataMessagesSent),
             ("sfu_data_channel_send_errors_total", "Data channel messages that could not be sent", dataChannelSendErrors),
+            ("sfu_data_messages_dropped_total", "Data messages dropped (channel not open, or waiting queue full)", dataMessagesDropped),
         ]
     }
 }

@@ -158,12 +158,34 @@ extension PeerConnection {
         set.start(opening: negotiation.dataChannelsToOpen)
     }
 
-    /// Sends a data channel message on the channel with `label`; false if it is not open.
+    /// Sends a data channel message on the channel with `label`. If that channel is not open
+    /// yet but data channels are negotiated, a `reliable` message waits for it
+    /// (`PendingDataMessages`); otherwise the message is dropped and counted. False unless sent now.
     @discardableResult
-    public func sendData(_ data: [UInt8], label: String) -> Bool {
-        guard let dataChannels, dataChannels.send(data, label: label) else { return false }
-        context.counters.dataMessagesSent += 1
-        return true
+    public func sendData(_ data: [UInt8], label: String, reliable: Bool = false) -> Bool {
+        if let dataChannels, dataChannels.isOpen(label) {
+            guard dataChannels.send(data, label: label) else { return false }  // counted as a send error
+            context.counters.dataMessagesSent += 1
+            return true
+        }
+        if reliable, negotiation.hasDataChannel, !isClosed {
+            context.counters.dataMessagesDropped += UInt64(pendingData.append(data, label: label))
+        } else {
+            context.counters.dataMessagesDropped += 1
+        }
+        return false
+    }
+
+    /// A channel opened: what waited for it goes out, in order.
+    func dataChannelOpened(label: String) {
+        let waiting = pendingData.take(label: label)
+        for (index, message) in waiting.enumerated() {
+            guard let dataChannels, dataChannels.send(message, label: label) else {
+                context.counters.dataMessagesDropped += UInt64(waiting.count - index)
+                return
+            }
+            context.counters.dataMessagesSent += 1
+        }
     }
 
     public var hasOpenDataChannels: Bool { !(dataChannels?.openLabels.isEmpty ?? true) }

@@ -36,6 +36,8 @@ public final class PeerConnection {
     /// Negotiation state (see PeerConnection+Negotiation).
     var negotiation = NegotiationState()
     var dataChannels: DataChannelSet?
+    /// Reliable messages waiting for their channel to open.
+    var pendingData = PendingDataMessages()
     /// Transport-wide congestion control feedback toward a publisher.
     private var congestionFeedback: TransportFeedbackGenerator?
     private var lastCongestionFeedback = 0.0

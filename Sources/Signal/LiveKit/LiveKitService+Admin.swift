@@ -149,7 +149,7 @@ extension LiveKitService {
                 if !identities.isEmpty || !sids.isEmpty {
                     guard identities.contains(participant.identity) || sids.contains(participant.sid) else { continue }
                 }
-                participant.subscriber.sendData(bytes, label: label)
+                participant.subscriber.sendData(bytes, label: label, reliable: label == "_reliable")
             }
         }
     }

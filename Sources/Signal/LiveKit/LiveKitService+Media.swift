@@ -85,7 +85,7 @@ extension LiveKitService {
         let targets = Set(destinations)
         for participant in sender.room.allParticipants where participant !== sender {
             guard targets.isEmpty || targets.contains(participant.identity) else { continue }
-            participant.subscriber.sendData(bytes, label: label)
+            participant.subscriber.sendData(bytes, label: label, reliable: label == "_reliable")
         }
     }
 
