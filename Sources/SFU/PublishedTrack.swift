@@ -132,10 +132,13 @@ public final class PublishedTrack {
         guard header.payloadLength >= 2 else { return }  // padding-only probe: nothing to restore
         let payloadStart = header.payloadOffset
         let originalSequence = UInt16(packet[payloadStart]) << 8 | UInt16(packet[payloadStart + 1])
-        // Slide the header two bytes right, over the OSN, and rewrite SSRC, PT, sequence.
+        // Slide the header two bytes right, over the OSN, and rewrite SSRC, PT, sequence. The
+        // restored packet is the RTX packet less the OSN: header, original payload, and any
+        // padding (its P bit and count octet stay valid, RFC 3550 §5.1).
         let base = packet.baseAddress!
         (base + 2).copyMemory(from: base, byteCount: payloadStart)
-        let restored = UnsafeMutableRawBufferPointer(start: base + 2, count: header.payloadOffset + header.payloadLength)
+        let restoredLength = header.payloadOffset + header.payloadLength - 2 + header.paddingLength
+        let restored = UnsafeMutableRawBufferPointer(start: base + 2, count: restoredLength)
         RTPHeader.writeSequenceNumber(originalSequence, into: restored)
         RTPHeader.writeSSRC(mediaSSRC, into: restored)
         RTPHeader.writePayloadType(apt, marker: header.marker, into: restored)
