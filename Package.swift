@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "sfu", targets: ["Server"]),
+        // For the separate benchmark package in Benchmarks/ (which depends on this one by path).
+        .library(name: "SFU", targets: ["SFU"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
