@@ -7,14 +7,49 @@ import Darwin
 #endif
 
 /// An IP address and UDP port, as STUN carries it (RFC 8489 §14.1): our own value, no NIO.
+/// The address is stored inline (no heap storage), so building one per received datagram and
+/// looking it up in a dictionary allocates nothing.
 public struct TransportAddress: Hashable, Sendable, CustomStringConvertible {
-    /// 4 bytes (IPv4) or 16 bytes (IPv6), network order.
-    public var ip: [UInt8]
+    /// The address bytes in network order, left-aligned in 16 bytes (IPv4 uses the first 4).
+    private var storage: (UInt64, UInt64) = (0, 0)
+    /// 4 (IPv4) or 16 (IPv6); other sizes only from `init(ip:port:)` with such an array.
+    private var length: UInt8
     public var port: UInt16
 
     public init(ip: [UInt8], port: UInt16) {
-        self.ip = ip
+        length = UInt8(min(ip.count, 16))
         self.port = port
+        ip.withUnsafeBytes { self.setBytes($0) }
+    }
+
+    /// From raw address bytes in network order (4 or 16 of them).
+    public init(bytes: UnsafeRawBufferPointer, port: UInt16) {
+        length = UInt8(min(bytes.count, 16))
+        self.port = port
+        setBytes(bytes)
+    }
+
+    private mutating func setBytes(_ bytes: UnsafeRawBufferPointer) {
+        let count = Int(length)
+        withUnsafeMutableBytes(of: &storage) { out in
+            out.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<count]))
+        }
+    }
+
+    /// 4 bytes (IPv4) or 16 bytes (IPv6), network order.
+    public var ip: [UInt8] {
+        withUnsafeBytes(of: storage) { Array($0[0..<Int(length)]) }
+    }
+
+    public static func == (lhs: TransportAddress, rhs: TransportAddress) -> Bool {
+        lhs.storage.0 == rhs.storage.0 && lhs.storage.1 == rhs.storage.1 && lhs.length == rhs.length && lhs.port == rhs.port
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(storage.0)
+        hasher.combine(storage.1)
+        hasher.combine(length)
+        hasher.combine(port)
     }
 
     /// Parses a numeric address: "127.0.0.1", "::1", "2001:db8::1", "[::1]". Nil for anything else.
@@ -37,7 +72,7 @@ public struct TransportAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var isIPv4: Bool { ip.count == 4 }
+    public var isIPv4: Bool { length == 4 }
 
     /// Dotted quad for IPv4, RFC 5952 text for IPv6 (via inet_ntop); hex bytes if `ip` has another size.
     public var ipString: String {

@@ -64,12 +64,12 @@ public final class MediaEngine: @unchecked Sendable {
 
     /// Binds the UDP port and starts the timers.
     public func start() async throws {
-        let router = self.router
+        let handler = MediaSocketHandler(router: router)
         let channel = try await DatagramBootstrap(group: group)
             .channelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
             .channelInitializer { channel in
-                channel.pipeline.addHandler(MediaSocketHandler(router: router))
+                channel.pipeline.addHandler(handler)
             }
             .bind(host: configuration.bindHost, port: configuration.udpPort)
             .get()
@@ -79,7 +79,9 @@ public final class MediaEngine: @unchecked Sendable {
         try await loop.submit {
             self.context.localCandidates = [hostCandidate(address: address)]
             self.context.loop = self.loop
-            self.socket = MediaSocket(channel: channel)
+            let socket = MediaSocket(channel: channel)
+            self.socket = socket
+            handler.socket = socket
             self.ticker = self.loop.scheduleRepeatedTask(initialDelay: Self.tickInterval, delay: Self.tickInterval) { _ in
                 self.tick()
             }
@@ -131,9 +133,11 @@ public final class MediaEngine: @unchecked Sendable {
 }
 
 /// Hands each datagram to the router and flushes what the fan-out queued.
-final class MediaSocketHandler: ChannelInboundHandler {
+final class MediaSocketHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     let router: MediaRouter
+    /// Set on the media loop once the socket exists; its flush also recycles send buffers.
+    var socket: MediaSocket?
 
     init(router: MediaRouter) { self.router = router }
 
@@ -143,7 +147,7 @@ final class MediaSocketHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        context.flush()
+        if let socket { socket.flushIfNeeded() } else { context.flush() }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

@@ -24,10 +24,21 @@ final class MediaSocket {
         send(allocator.buffer(bytes: bytes), to: address)
     }
 
+    /// Datagram buffers handed to the channel in this batch, and those of earlier batches that
+    /// can be written again. Once NIO has sent a datagram it drops its reference, so the buffer
+    /// is uniquely ours and `clear()` + write reuse its storage: no allocation per copy in
+    /// steady state. A buffer NIO still holds (a write that waited for the socket) is copied on
+    /// write instead, which is correct, only slower.
+    private var inFlight: [ByteBuffer] = []
+    private var reusable: [ByteBuffer] = []
+    static let maxReusable = 4096
+
     /// Sends `length` bytes of `scratch`.
     func sendScratch(length: Int, to address: SocketAddress) {
-        var buffer = allocator.buffer(capacity: length)
+        var buffer = reusable.popLast() ?? allocator.buffer(capacity: Self.scratchSize)
+        buffer.clear()
         buffer.writeBytes(UnsafeRawBufferPointer(rebasing: scratch[0..<length]))
+        inFlight.append(buffer)
         send(buffer, to: address)
     }
 
@@ -41,6 +52,10 @@ final class MediaSocket {
             pendingFlush = false
             channel.flush()
         }
+        guard !inFlight.isEmpty else { return }
+        let room = Self.maxReusable - reusable.count
+        if room > 0 { reusable.append(contentsOf: inFlight.prefix(room)) }
+        inFlight.removeAll(keepingCapacity: true)
     }
 }
 
@@ -51,10 +66,10 @@ extension TransportAddress {
         switch address {
         case .v4(let v4):
             let raw = v4.address.sin_addr.s_addr  // network byte order
-            self.init(ip: withUnsafeBytes(of: raw) { Array($0) }, port: UInt16(port))
+            self = withUnsafeBytes(of: raw) { TransportAddress(bytes: $0, port: UInt16(port)) }
         case .v6(let v6):
             let raw = v6.address.sin6_addr
-            self.init(ip: withUnsafeBytes(of: raw) { Array($0) }, port: UInt16(port))
+            self = withUnsafeBytes(of: raw) { TransportAddress(bytes: $0, port: UInt16(port)) }
         default:
             return nil
         }
