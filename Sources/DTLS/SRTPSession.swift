@@ -1,10 +1,13 @@
 import CDTLS
 
-/// SRTP/SRTCP protection over libsrtp2 (RFC 3711; AEAD AES-GCM RFC 7714).
+/// SRTP/SRTCP protection (RFC 3711). AEAD_AES_128_GCM (RFC 7714) runs on our own transform
+/// over OpenSSL's AES-GCM (`SRTPAEADSender` / `SRTPAEADReceiver`: one reused cipher context
+/// per key, no allocation per packet); AES_CM_128_HMAC_SHA1_80 runs on libsrtp2.
 ///
-/// Two libsrtp sessions: outbound with the local master key for any SSRC we send
-/// (`ssrc_any_outbound`), inbound with the remote master key for any SSRC the peer sends
-/// (`ssrc_any_inbound`), with replay protection (RFC 3711 §3.3.2) over a 1024-packet window.
+/// Either way there are two directions: outbound with the local master key for any SSRC we
+/// send, inbound with the remote master key for any SSRC the peer sends, with replay
+/// protection (RFC 3711 §3.3.2) over a `replayWindowSize`-packet window. Errors carry
+/// libsrtp's status names (`auth_fail`, `replay_fail`, ...) for both.
 /// Not thread-safe: one owner (an event loop) uses it.
 public final class SRTPSession: @unchecked Sendable {
     /// Bytes a protect may append after the packet (SRTP_MAX_TRAILER_LEN, plus the 4-byte
@@ -14,16 +17,30 @@ public final class SRTPSession: @unchecked Sendable {
     /// RFC 3711 §3.3.2 replay list size (libsrtp default is 128; high-rate video needs more).
     public static let replayWindowSize = 1024
 
+    /// Which implementation protects the packets.
+    enum Backend: Equatable {
+        /// Ours for AEAD_AES_128_GCM, libsrtp for the rest.
+        case automatic
+        /// libsrtp for every profile (kept for cross-checks against ours).
+        case libsrtp
+    }
+
     public let profile: SRTPProtectionProfile
-    private let outbound: srtp_t
-    private let inbound: srtp_t
+    /// libsrtp sessions, when libsrtp runs this profile.
+    private let outbound: srtp_t?
+    private let inbound: srtp_t?
+    /// Our RFC 7714 transform, when it runs this profile.
+    let sender: SRTPAEADSender?
+    let receiver: SRTPAEADReceiver?
 
     /// `srtp_init` runs once per process (a Swift global is initialised exactly once, thread-safely).
     private static let libraryStatus: srtp_err_status_t = srtp_init()
 
-    public init(keyingMaterial: SRTPKeyingMaterial) throws {
-        let status = Self.libraryStatus
-        guard status == srtp_err_status_ok else { throw DTLSError.srtp("srtp_init: \(Self.describe(status))") }
+    public convenience init(keyingMaterial: SRTPKeyingMaterial) throws {
+        try self.init(keyingMaterial: keyingMaterial, backend: .automatic)
+    }
+
+    init(keyingMaterial: SRTPKeyingMaterial, backend: Backend) throws {
         let profile = keyingMaterial.profile
         guard keyingMaterial.localMasterKey.count == profile.masterKeyLength,
               keyingMaterial.remoteMasterKey.count == profile.masterKeyLength,
@@ -32,8 +49,25 @@ public final class SRTPSession: @unchecked Sendable {
             throw DTLSError.srtp("key or salt length does not match \(profile)")
         }
         self.profile = profile
-        outbound = try Self.makeSession(profile: profile, direction: ssrc_any_outbound,
-                                        key: keyingMaterial.localMasterKey + keyingMaterial.localMasterSalt)
+        if profile == .aeadAes128Gcm && backend == .automatic {
+            // RFC 7714 §11: session keys and salts from the master key and 96-bit master salt.
+            var local = try SRTPAEADSessionKeys(masterKey: keyingMaterial.localMasterKey,
+                                                masterSalt: keyingMaterial.localMasterSalt)
+            var remote = try SRTPAEADSessionKeys(masterKey: keyingMaterial.remoteMasterKey,
+                                                 masterSalt: keyingMaterial.remoteMasterSalt)
+            defer { local.wipe(); remote.wipe() }
+            sender = try SRTPAEADSender(sessionKeys: local)
+            receiver = try SRTPAEADReceiver(sessionKeys: remote)
+            outbound = nil
+            inbound = nil
+            return
+        }
+        let status = Self.libraryStatus
+        guard status == srtp_err_status_ok else { throw DTLSError.srtp("srtp_init: \(Self.describe(status))") }
+        sender = nil
+        receiver = nil
+        let outbound = try Self.makeSession(profile: profile, direction: ssrc_any_outbound,
+                                            key: keyingMaterial.localMasterKey + keyingMaterial.localMasterSalt)
         do {
             inbound = try Self.makeSession(profile: profile, direction: ssrc_any_inbound,
                                            key: keyingMaterial.remoteMasterKey + keyingMaterial.remoteMasterSalt)
@@ -41,18 +75,23 @@ public final class SRTPSession: @unchecked Sendable {
             srtp_dealloc(outbound)
             throw error
         }
+        self.outbound = outbound
     }
 
     deinit {
-        srtp_dealloc(outbound)
-        srtp_dealloc(inbound)
+        if let outbound { srtp_dealloc(outbound) }
+        if let inbound { srtp_dealloc(inbound) }
     }
+
+    /// Which implementation this session uses.
+    var backend: Backend { sender == nil ? .libsrtp : .automatic }
 
     /// Encrypts and authenticates an RTP packet in place (RFC 3711 §3.3). `buffer` must have
     /// room for `length + maxTrailer` bytes. Returns the new length.
     @inline(__always)
     public func protectRTP(_ buffer: UnsafeMutableRawPointer, length: Int) throws(DTLSError) -> Int {
         guard length >= 0 && length <= 65_535 else { throw DTLSError.srtp("bad length \(length)") }
+        if let sender { return try sender.protectRTP(buffer, length: length) }
         var newLength = Int32(truncatingIfNeeded: length)
         try Self.check(srtp_protect(outbound, buffer, &newLength))
         return Int(newLength)
@@ -62,6 +101,7 @@ public final class SRTPSession: @unchecked Sendable {
     @inline(__always)
     public func unprotectRTP(_ buffer: UnsafeMutableRawPointer, length: Int) throws(DTLSError) -> Int {
         guard length >= 0 && length <= 65_535 else { throw DTLSError.srtp("bad length \(length)") }
+        if let receiver { return try receiver.unprotectRTP(buffer, length: length) }
         var newLength = Int32(truncatingIfNeeded: length)
         try Self.check(srtp_unprotect(inbound, buffer, &newLength))
         return Int(newLength)
@@ -72,6 +112,7 @@ public final class SRTPSession: @unchecked Sendable {
     @inline(__always)
     public func protectRTCP(_ buffer: UnsafeMutableRawPointer, length: Int) throws(DTLSError) -> Int {
         guard length >= 0 && length <= 65_535 else { throw DTLSError.srtp("bad length \(length)") }
+        if let sender { return try sender.protectRTCP(buffer, length: length) }
         var newLength = Int32(truncatingIfNeeded: length)
         try Self.check(srtp_protect_rtcp(outbound, buffer, &newLength))
         return Int(newLength)
@@ -81,6 +122,7 @@ public final class SRTPSession: @unchecked Sendable {
     @inline(__always)
     public func unprotectRTCP(_ buffer: UnsafeMutableRawPointer, length: Int) throws(DTLSError) -> Int {
         guard length >= 0 && length <= 65_535 else { throw DTLSError.srtp("bad length \(length)") }
+        if let receiver { return try receiver.unprotectRTCP(buffer, length: length) }
         var newLength = Int32(truncatingIfNeeded: length)
         try Self.check(srtp_unprotect_rtcp(inbound, buffer, &newLength))
         return Int(newLength)
