@@ -10,7 +10,8 @@ public enum DTLSError: Error, Equatable, Sendable {
     case handshakeFailed(String)
     /// Application data was sent before the handshake completed or after close.
     case notConnected
-    /// libsrtp reported an error (`auth_fail`, `replay_fail`, ...).
+    /// SRTP/SRTCP protection failed (libsrtp or our AEAD transform; libsrtp's status names:
+    /// `auth_fail`, `replay_fail`, ...).
     case srtp(String)
     /// The handshake completed without negotiating a DTLS-SRTP protection profile (RFC 5764 §4.1.1).
     case noSRTPProfile
