@@ -10,15 +10,23 @@ final class MediaSocket {
     private var pendingFlush = false
     /// Scratch space for building and protecting one outgoing packet (plaintext + SRTP trailer).
     let scratch: UnsafeMutableRawBufferPointer
+    /// Where a received SRTP/SRTCP packet is copied and decrypted in place (the datagram's own
+    /// buffer is still referenced by NIO, so decrypting there would copy it on write: an
+    /// allocation per packet). Valid until the next datagram is handled.
+    let receiveScratch: UnsafeMutableRawBufferPointer
     static let scratchSize = 2048
 
     init(channel: Channel) {
         self.channel = channel
         self.allocator = channel.allocator
         self.scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.scratchSize, alignment: 16)
+        self.receiveScratch = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.scratchSize, alignment: 16)
     }
 
-    deinit { scratch.deallocate() }
+    deinit {
+        scratch.deallocate()
+        receiveScratch.deallocate()
+    }
 
     func send(_ bytes: [UInt8], to address: SocketAddress) {
         send(allocator.buffer(bytes: bytes), to: address)

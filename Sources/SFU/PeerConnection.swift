@@ -97,9 +97,8 @@ public final class PeerConnection {
         case .nothing:
             break
         case .rtp(let length):
-            buffer.withUnsafeMutableReadableBytes { all in
-                handleRTP(UnsafeMutableRawBufferPointer(rebasing: all[0..<length]), now: now)
-            }
+            // Decrypted in the socket's receive scratch (WebRTCTransport.receive).
+            handleRTP(UnsafeMutableRawBufferPointer(rebasing: transport.socket.receiveScratch[0..<length]), now: now)
         case .rtcp(let packets):
             handleRTCP(packets, now: now)
         }

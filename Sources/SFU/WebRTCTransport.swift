@@ -13,7 +13,7 @@ final class WebRTCTransport {
     /// What a received datagram turned out to be, after decryption in place.
     enum Received {
         case nothing
-        /// Decrypted RTP; `length` bytes at the start of the buffer's readable bytes.
+        /// Decrypted RTP: `length` bytes at the start of the socket's `receiveScratch`.
         case rtp(length: Int)
         case rtcp([RTCPPacket])
     }
@@ -93,11 +93,11 @@ final class WebRTCTransport {
     /// Handles one datagram already routed to this transport.
     func receive(_ buffer: inout ByteBuffer, from address: SocketAddress, transportAddress: TransportAddress, now: Double) -> Received {
         guard state != .closed else { return .nothing }
-        return buffer.withUnsafeMutableReadableBytes { bytes -> Received in
-            switch classifyPacket(UnsafeRawBufferPointer(bytes)) {
+        return buffer.withUnsafeReadableBytes { bytes -> Received in
+            switch classifyPacket(bytes) {
             case .stun:
                 context.counters.stunReceived += 1
-                let actions = ice.handleSTUN(UnsafeRawBufferPointer(bytes), from: transportAddress, now: now)
+                let actions = ice.handleSTUN(bytes, from: transportAddress, now: now)
                 apply(actions, nioAddress: address)
                 return .nothing
             case .dtls:
@@ -106,7 +106,7 @@ final class WebRTCTransport {
                     return .nothing
                 }
                 guard let dtls else { return .nothing }
-                apply(dtls.receive(UnsafeRawBufferPointer(bytes)))
+                apply(dtls.receive(bytes))
                 return .nothing
             case .rtp:
                 guard let srtp, remoteTransportAddress == transportAddress else { return .nothing }
@@ -114,8 +114,9 @@ final class WebRTCTransport {
                     context.counters.testDroppedPackets += 1
                     return .nothing
                 }
+                guard let plain = copyToReceiveScratch(bytes) else { return .nothing }
                 do {
-                    let length = try srtp.unprotectRTP(bytes.baseAddress!, length: bytes.count)
+                    let length = try srtp.unprotectRTP(plain, length: bytes.count)
                     return .rtp(length: length)
                 } catch {
                     context.counters.srtpErrors += 1
@@ -123,9 +124,10 @@ final class WebRTCTransport {
                 }
             case .rtcp:
                 guard let srtp, remoteTransportAddress == transportAddress else { return .nothing }
+                guard let plain = copyToReceiveScratch(bytes) else { return .nothing }
                 do {
-                    let length = try srtp.unprotectRTCP(bytes.baseAddress!, length: bytes.count)
-                    let packets = try RTCPCompound.parse(UnsafeRawBufferPointer(rebasing: bytes[0..<length]))
+                    let length = try srtp.unprotectRTCP(plain, length: bytes.count)
+                    let packets = try RTCPCompound.parse(UnsafeRawBufferPointer(start: plain, count: length))
                     context.counters.rtcpPacketsReceived += 1
                     return .rtcp(packets)
                 } catch is DTLSError {
@@ -254,5 +256,19 @@ final class WebRTCTransport {
         onConnected = nil
         onApplicationData = nil
         callback?(reason)
+    }
+}
+
+extension WebRTCTransport {
+    /// Copies an SRTP/SRTCP datagram into the socket's receive scratch, to be decrypted there
+    /// (`MediaSocket.receiveScratch`); nil (counted) if it cannot fit.
+    func copyToReceiveScratch(_ bytes: UnsafeRawBufferPointer) -> UnsafeMutableRawPointer? {
+        let scratch = socket.receiveScratch
+        guard bytes.count <= scratch.count, let base = scratch.baseAddress else {
+            context.counters.malformedPackets += 1
+            return nil
+        }
+        base.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        return base
     }
 }
