@@ -82,10 +82,23 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // `sfu load-test`: simulated LiveKit participants (our ICE, DTLS, SRTP, /rtc signalling).
+        .target(
+            name: "LoadTest",
+            dependencies: [
+                "RTP", "SDP", "ICE", "DTLS", "CMedia", "Signal", "CLI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "Server",
             dependencies: [
-                "SFU", "Signal", "Webhooks", "CLI", "Egress", "Storage",
+                "SFU", "Signal", "Webhooks", "CLI", "Egress", "Storage", "LoadTest",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -129,6 +142,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .testTarget(name: "LoadTestTests", dependencies: ["LoadTest", "RTP", "ICE", "SDP", "DTLS"]),
         .testTarget(name: "EgressTests", dependencies: ["Egress", "CMedia", "RTP"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(

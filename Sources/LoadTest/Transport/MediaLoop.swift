@@ -1,0 +1,192 @@
+import DTLS
+import NIOCore
+import NIOPosix
+
+/// Running totals of the media loop (read on the loop).
+struct MediaTotals: Equatable {
+    var packetsSent: UInt64 = 0
+    var bytesSent: UInt64 = 0
+    var packetsReceived: UInt64 = 0
+    var bytesReceived: UInt64 = 0
+    var retransmissionsSent: UInt64 = 0
+    var keyframeRequests: UInt64 = 0
+    var srtpErrors: UInt64 = 0
+    /// Datagrams the kernel refused (socket buffer full, port unreachable).
+    var sendErrors: UInt64 = 0
+}
+
+/// The one event loop (one thread) that owns every simulated peer connection: sockets,
+/// transports, senders and receive statistics. Two shared timers drive everything: the pacing
+/// timer (1 ms) advances a `PacingWheel` of every outgoing stream, and the housekeeping timer
+/// (50 ms) runs ICE, DTLS, RTCP and signalling pings. No per-participant timers.
+final class MediaLoop: @unchecked Sendable {
+    let group: MultiThreadedEventLoopGroup
+    let eventLoop: EventLoop
+    let certificate: DTLSCertificate
+    static let tickSeconds = 0.001
+    static let housekeepingInterval = TimeAmount.milliseconds(50)
+
+    private var wheel = PacingWheel(slotCount: 256)
+    private var senders: [StreamSender?] = []
+    /// Peers with a transport, for housekeeping (each knows its index, for O(1) removal).
+    private var peers: [SimulatedPeer] = []
+    private var participants: [SimulatedParticipant] = []
+    private var dirty: [SimulatedPeer] = []
+    private var due: [Int32] = []
+    /// Building and protecting one outgoing packet.
+    let sendScratch: UnsafeMutableRawBufferPointer
+    /// Decrypting one received datagram.
+    let receiveScratch: UnsafeMutableRawBufferPointer
+    private let origin: Double
+    private var timersRunning = false
+    /// Cleared at the end of the run: senders stop, the rest keeps going until close.
+    var isSending = true
+    var totals = MediaTotals()
+
+    init(certificate: DTLSCertificate) {
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        eventLoop = group.next()
+        self.certificate = certificate
+        sendScratch = .allocate(byteCount: 2_048, alignment: 16)
+        receiveScratch = .allocate(byteCount: 65_536, alignment: 16)
+        origin = Self.now()
+    }
+
+    deinit {
+        sendScratch.deallocate()
+        receiveScratch.deallocate()
+    }
+
+    /// Monotonic seconds.
+    static func now() -> Double { Double(NIODeadline.now().uptimeNanoseconds) / 1e9 }
+
+    /// Starts both timers. They are NIO scheduled callbacks re-armed from their own handler:
+    /// unlike a `RepeatedTask`, re-arming allocates nothing (no task object, no promise).
+    func start() {
+        eventLoop.execute { [self] in
+            timersRunning = true
+            arm(LoopTimer(loop: self, kind: .pacing), after: .milliseconds(1))
+            arm(LoopTimer(loop: self, kind: .housekeeping), after: Self.housekeepingInterval)
+        }
+    }
+
+    func stopTimers() {
+        timersRunning = false
+    }
+
+    fileprivate func fire(_ timer: LoopTimer) {
+        guard timersRunning else { return }
+        switch timer.kind {
+        case .pacing:
+            pace()
+            arm(timer, after: .milliseconds(1))
+        case .housekeeping:
+            runHousekeeping()
+            arm(timer, after: Self.housekeepingInterval)
+        }
+    }
+
+    private func arm(_ timer: LoopTimer, after delay: TimeAmount) {
+        _ = try? eventLoop.scheduleCallback(in: delay, handler: timer)
+    }
+
+    func shutdown() async {
+        try? await group.shutdownGracefully()
+    }
+
+    private func tick(for time: Double) -> Int64 {
+        Int64(((time - origin) / Self.tickSeconds).rounded(.up))
+    }
+
+    // MARK: - registration (on the loop)
+
+    func add(_ peer: SimulatedPeer) {
+        guard peer.loopIndex == nil else { return }
+        peer.loopIndex = peers.count
+        peers.append(peer)
+    }
+
+    func remove(_ peer: SimulatedPeer) {
+        guard let index = peer.loopIndex, index < peers.count, peers[index] === peer else { return }
+        let last = peers.removeLast()
+        if index < peers.count {
+            peers[index] = last
+            last.loopIndex = index
+        }
+        peer.loopIndex = nil
+    }
+    func add(_ participant: SimulatedParticipant) { participants.append(participant) }
+
+    /// Starts pacing `sender` from its `nextFrameAt`.
+    func register(_ sender: StreamSender) {
+        let id = Int32(senders.count)
+        senders.append(sender)
+        wheel.schedule(id, at: tick(for: sender.nextFrameAt))
+    }
+
+    /// The peer has packets queued: flush them at the end of this tick.
+    @inline(__always)
+    func markDirty(_ peer: SimulatedPeer) {
+        guard !peer.isDirty else { return }
+        peer.isDirty = true
+        dirty.append(peer)
+    }
+
+    // MARK: - timers
+
+    private func pace() {
+        let now = Self.now()
+        wheel.advance(through: tick(for: now), into: &due)
+        for id in due {
+            guard let sender = senders[Int(id)] else { continue }
+            let peer = sender.peer
+            guard isSending, !peer.isClosed else {
+                senders[Int(id)] = nil
+                continue
+            }
+            if let transport = peer.transport, transport.isConnected, let socket = peer.socket {
+                sender.sendFrame(now: now, scratch: sendScratch, transport: transport, socket: socket)
+                markDirty(peer)
+            }
+            wheel.schedule(id, at: tick(for: sender.nextFrameAt))
+        }
+        due.removeAll(keepingCapacity: true)
+        flushDirty()
+    }
+
+    func flushDirty() {
+        guard !dirty.isEmpty else { return }
+        for peer in dirty {
+            peer.isDirty = false
+            peer.flushPending()
+        }
+        dirty.removeAll(keepingCapacity: true)
+    }
+
+    private func runHousekeeping() {
+        let now = Self.now()
+        for peer in peers where now >= peer.nextWakeAt { peer.tick(now: now) }
+        for participant in participants { participant.tick(now: now) }
+        flushDirty()
+    }
+
+    // MARK: - snapshots
+
+    func forEachParticipant(_ body: (SimulatedParticipant) -> Void) {
+        for participant in participants { body(participant) }
+    }
+}
+
+/// One of the media loop's two timers, as a NIO scheduled-callback handler.
+private final class LoopTimer: NIOScheduledCallbackHandler, @unchecked Sendable {
+    enum Kind { case pacing, housekeeping }
+    unowned let loop: MediaLoop
+    let kind: Kind
+
+    init(loop: MediaLoop, kind: Kind) {
+        self.loop = loop
+        self.kind = kind
+    }
+
+    func handleScheduledCallback(eventLoop: some EventLoop) { loop.fire(self) }
+}

@@ -1,0 +1,65 @@
+/// A timing wheel (Varghese & Lauck) of 1-tick slots: every media stream of every simulated
+/// participant sits in the slot of its next send, and one shared timer advances the wheel.
+/// Each slot is an intrusive singly linked list threaded through one `next` array (an id is
+/// in at most one slot at a time), so scheduling and collecting are O(1) per entry and a
+/// steady run allocates nothing. A pure data structure: the caller supplies the ticks.
+public struct PacingWheel: Sendable {
+    /// Number of slots (a power of two); nothing may be scheduled further ahead than this.
+    public let slotCount: Int
+    private let mask: Int64
+    /// First id of each slot's list, -1 when empty.
+    private var heads: [Int32]
+    /// The id after each id in its slot's list, -1 at the end; -2 while not scheduled.
+    private var next: [Int32] = []
+    /// The next tick `advance` will collect.
+    public private(set) var nextTick: Int64
+    public private(set) var scheduledCount = 0
+
+    public init(slotCount: Int = 256, startTick: Int64 = 0) {
+        var count = 1
+        while count < max(2, slotCount) { count <<= 1 }
+        self.slotCount = count
+        mask = Int64(count - 1)
+        heads = [Int32](repeating: -1, count: count)
+        nextTick = startTick
+    }
+
+    /// Puts `id` (0 or more) in the slot of `tick`, clamped to the window
+    /// [nextTick, nextTick + slotCount - 1] (a tick already past fires on the next advance).
+    /// An id already scheduled stays where it is.
+    public mutating func schedule(_ id: Int32, at tick: Int64) {
+        guard id >= 0 else { return }
+        let index = Int(id)
+        if index >= next.count { next.append(contentsOf: repeatElement(-2, count: index - next.count + 1)) }
+        guard next[index] == -2 else { return }
+        let clamped = min(max(tick, nextTick), nextTick + Int64(slotCount) - 1)
+        let slot = Int(clamped & mask)
+        next[index] = heads[slot]
+        heads[slot] = id
+        scheduledCount += 1
+    }
+
+    /// Moves every id scheduled for a tick up to and including `tick` into `due` (slot by
+    /// slot in tick order) and removes them from the wheel (reschedule what should fire again).
+    /// After a stall longer than the wheel, one lap is collected.
+    public mutating func advance(through tick: Int64, into due: inout [Int32]) {
+        guard tick >= nextTick else { return }
+        let end = min(tick, nextTick + Int64(slotCount) - 1)
+        var current = nextTick
+        while current <= end {
+            let slot = Int(current & mask)
+            var id = heads[slot]
+            heads[slot] = -1
+            while id >= 0 {
+                let index = Int(id)
+                let following = next[index]
+                next[index] = -2
+                due.append(id)
+                scheduledCount -= 1
+                id = following
+            }
+            current += 1
+        }
+        nextTick = tick + 1
+    }
+}
