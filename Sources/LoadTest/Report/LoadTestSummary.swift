@@ -1,3 +1,4 @@
+import Foundation
 /// The figures of one run, built from per-participant and per-track observations; renders
 /// the `--json` object and the final table.
 public struct LoadTestSummary: Sendable, Equatable {
@@ -143,26 +144,12 @@ struct OrderedJSONObject {
 
     func render() -> String { "{" + members.joined(separator: ", ") + "}" }
 
-    /// RFC 8259 §7 string escaping.
+    /// A JSON string literal (RFC 8259 §7), escaped by Foundation's encoder.
     static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        guard let data = try? encoder.encode(text) else { return "\"\"" }
+        return String(decoding: data, as: UTF8.self)
     }
 }
 
