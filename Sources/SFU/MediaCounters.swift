@@ -38,8 +38,24 @@ public struct MediaCounters: Sendable, Equatable {
     /// Data messages dropped: for a channel that was not open (lossy), or past the bound of
     /// what may wait for one (reliable).
     public var dataMessagesDropped: UInt64 = 0
+    /// Datagrams that reached another shard's socket and were handed to their transport's shard.
+    public var shardHandovers: UInt64 = 0
 
     public init() {}
+
+    /// Every counter, for summing the shards' copies.
+    static let fields: [WritableKeyPath<MediaCounters, UInt64>] = [
+        \.rtpPacketsReceived, \.rtpBytesReceived, \.rtpPacketsSent, \.rtpBytesSent, \.rtcpPacketsReceived,
+        \.rtcpPacketsSent, \.nackReceived, \.nackAnswered, \.nackMissed, \.nackSent, \.packetsRecovered, \.pliSent,
+        \.pliReceived, \.rembReceived, \.stunReceived, \.dtlsHandshakesCompleted, \.dtlsFailures, \.malformedPackets,
+        \.srtpErrors, \.unroutablePackets, \.testDroppedPackets, \.transportsClosed, \.dataMessagesReceived,
+        \.dataMessagesSent, \.dataChannelSendErrors, \.dataMessagesDropped, \.shardHandovers,
+    ]
+
+    /// Adds another shard's counters to these.
+    public mutating func add(_ other: MediaCounters) {
+        for field in Self.fields { self[keyPath: field] &+= other[keyPath: field] }
+    }
 
     /// Prometheus text exposition (name, help, value).
     public var prometheusSamples: [(String, String, UInt64)] {
@@ -70,6 +86,7 @@ public struct MediaCounters: Sendable, Equatable {
             ("sfu_data_messages_sent_total", "Data channel messages sent", dataMessagesSent),
             ("sfu_data_channel_send_errors_total", "Data channel messages that could not be sent", dataChannelSendErrors),
             ("sfu_data_messages_dropped_total", "Data messages dropped (channel not open, or waiting queue full)", dataMessagesDropped),
+            ("sfu_media_shard_handovers_total", "Datagrams handed from the shard whose socket got them to their transport's shard", shardHandovers),
         ]
     }
 }

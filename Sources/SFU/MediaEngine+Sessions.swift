@@ -14,32 +14,11 @@ public struct MediaSessionAnswer: Sendable {
 }
 
 extension MediaEngine {
-    /// Runs `body` on the media loop (where every room, peer and track lives), then flushes
-    /// whatever it queued on the socket.
-    public func onLoop<T>(_ body: @escaping () throws -> T) async throws -> T {
-        try await loop.submit {
-            defer { self.socket?.flushIfNeeded() }
-            return try body()
-        }.get()
-    }
-
-    /// Creates a peer connection in `roomName`. Call on the media loop.
-    public func makePeerConnection(room roomName: String, observer: PeerConnectionObserver?) throws -> PeerConnection {
-        loop.preconditionInEventLoop()
-        guard let socket else { throw MediaSessionError.internalError("media socket not bound") }
-        let transport = WebRTCTransport(socket: socket, context: context)
-        let room = room(named: roomName)
-        let peer = PeerConnection(id: RandomIdentifier.make(), transport: transport, room: room, now: Self.now())
-        peer.observer = observer
-        room.add(peer)
-        router.add(peer)
-        return peer
-    }
-
-    /// Answers a WHIP or WHEP offer and creates the peer connection in `roomName`.
+    /// Answers a WHIP or WHEP offer and creates the peer connection in `roomName`, on the
+    /// room's shard.
     public func createSession(room roomName: String, direction: IngestDirection, offer: String) async throws -> MediaSessionAnswer {
-        try await onLoop { () throws -> MediaSessionAnswer in
-            let peer = try self.makePeerConnection(room: roomName, observer: nil)
+        try await onRoomShard(roomName, create: true) { shard throws -> MediaSessionAnswer in
+            let peer = try shard.makePeerConnection(room: roomName, observer: nil)
             let now = Self.now()
             do {
                 let result = try peer.answer(offer: offer, play: direction == .play, now: now) { _ in "TR_" + RandomIdentifier.make() }
@@ -47,7 +26,7 @@ extension MediaEngine {
                     throw MediaSessionError.badOffer("no audio or video section we can \(direction == .publish ? "receive" : "send")")
                 }
                 for downTrack in result.downTracks { peer.room.follow(downTrack, now: now) }
-                self.context.logger.info("room \(roomName): \(direction.rawValue) session \(peer.id), \(result.added.count + result.downTracks.count) track(s)")
+                shard.context.logger.info("room \(roomName): \(direction.rawValue) session \(peer.id), \(result.added.count + result.downTracks.count) track(s)")
                 return MediaSessionAnswer(sessionID: peer.id, sdp: result.answer)
             } catch let error as NegotiationError {
                 peer.close(reason: "negotiation failed", now: now)
@@ -61,15 +40,15 @@ extension MediaEngine {
 
     /// Ends a session; false if there was none.
     public func deleteSession(room roomName: String, sessionID: String) async -> Bool {
-        (try? await onLoop { () -> Bool in
-            guard let peer = self.rooms[roomName]?.peers[sessionID] else { return false }
+        (try? await onRoomShard(roomName, create: false) { shard -> Bool in
+            guard let peer = shard.rooms[roomName]?.peers[sessionID] else { return false }
             peer.close(reason: "session deleted", now: Self.now())
             return true
         }) ?? false
     }
 
     public func hasSession(room roomName: String, sessionID: String) async -> Bool {
-        (try? await onLoop { self.rooms[roomName]?.peers[sessionID] != nil }) ?? false
+        (try? await onRoomShard(roomName, create: false) { $0.rooms[roomName]?.peers[sessionID] != nil }) ?? false
     }
 }
 

@@ -10,13 +10,17 @@ public struct MediaEngineConfiguration: Sendable {
     public var udpPort: Int
     /// Address put in our ICE candidates.
     public var advertisedIP: String
+    /// Media event loops (`[rtc] media_threads`); each hosts whole rooms.
+    public var mediaThreads: Int
     public var inboundLossPercent: Double
     public var outboundLossPercent: Double
 
-    public init(bindHost: String, udpPort: Int, advertisedIP: String, inboundLossPercent: Double = 0, outboundLossPercent: Double = 0) {
+    public init(bindHost: String, udpPort: Int, advertisedIP: String, mediaThreads: Int = 1,
+                inboundLossPercent: Double = 0, outboundLossPercent: Double = 0) {
         self.bindHost = bindHost
         self.udpPort = udpPort
         self.advertisedIP = advertisedIP
+        self.mediaThreads = max(1, mediaThreads)
         self.inboundLossPercent = inboundLossPercent
         self.outboundLossPercent = outboundLossPercent
     }
@@ -36,99 +40,110 @@ public enum MediaSessionError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// The media plane: one UDP socket and one event loop that owns every room, transport and
-/// track (mediasoup's worker model: no locks on the packet path). Other threads talk to it
-/// only by submitting work to its loop.
+/// The media plane: `mediaThreads` shards, each an event loop that owns whole rooms, all on
+/// one UDP port (DESIGN.md "Media shards"). Rooms are placed on the least-loaded shard when
+/// first used; everything about a room then happens on its shard's loop.
 public final class MediaEngine: @unchecked Sendable {
     let configuration: MediaEngineConfiguration
     let group: MultiThreadedEventLoopGroup
-    let loop: EventLoop
-    let context: MediaContext
-    let router: MediaRouter
-    private(set) var socket: MediaSocket?
-    var rooms: [String: Room] = [:]
-    private var ticker: RepeatedTask?
-    private var tickCount = 0
-    static let tickInterval = TimeAmount.milliseconds(10)
+    public let shards: [MediaShard]
+    let placement: RoomPlacement
+    let directory: ShardDirectory?
+    let certificate: DTLSCertificate
+    let logger: Logger
+    private var channels: [Channel] = []
+    /// Socket buffers asked for (the kernel caps them at net.core.rmem_max / wmem_max): a burst
+    /// of joins or a scheduling hiccup must not overflow the receive queue.
+    static let socketBufferBytes = 4 << 20
 
     public init(configuration: MediaEngineConfiguration, logger: Logger) throws {
         self.configuration = configuration
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        loop = group.next()
-        let certificate = try DTLSCertificate.generate()
-        context = MediaContext(logger: logger, certificate: certificate,
-                               inboundLoss: configuration.inboundLossPercent, outboundLoss: configuration.outboundLossPercent)
-        router = MediaRouter(context: context)
-        context.router = router
+        self.logger = logger
+        let count = configuration.mediaThreads
+        group = MultiThreadedEventLoopGroup(numberOfThreads: count)
+        certificate = try DTLSCertificate.generate()
+        placement = RoomPlacement(shardCount: count)
+        directory = count > 1 ? ShardDirectory() : nil
+        let loops = Array(group.makeIterator())
+        var shards: [MediaShard] = []
+        for index in 0..<count {
+            let context = MediaContext(logger: logger, certificate: certificate,
+                                       inboundLoss: configuration.inboundLossPercent, outboundLoss: configuration.outboundLossPercent)
+            shards.append(MediaShard(index: index, loop: loops[index], context: context, directory: directory))
+        }
+        self.shards = shards
+        for shard in shards { shard.engine = self }
+        directory?.setDelivery(shards.map { shard in
+            { envelope in shard.loop.execute { shard.receiveHandedOver(envelope) } }
+        })
     }
 
-    /// Binds the UDP port and starts the timers.
+    /// Binds the media port once per shard (SO_REUSEPORT when there are several) and starts
+    /// their timers.
     public func start() async throws {
-        let handler = MediaSocketHandler(router: router)
-        let channel = try await DatagramBootstrap(group: group)
-            .channelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
-            .channelInitializer { channel in
-                channel.pipeline.addHandler(handler)
+        let several = shards.count > 1
+        var port = configuration.udpPort
+        for shard in shards {
+            let handler = MediaSocketHandler(router: shard.router)
+            let channel = try await DatagramBootstrap(group: shard.loop)
+                .channelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+                .channelOption(ChannelOptions.socketOption(.reusePort), value: several ? 1 : 0)
+                .channelOption(ChannelOptions.socketOption(.so_rcvbuf), value: SocketOptionValue(Self.socketBufferBytes))
+                .channelOption(ChannelOptions.socketOption(.so_sndbuf), value: SocketOptionValue(Self.socketBufferBytes))
+                .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
+                .channelInitializer { channel in channel.pipeline.addHandler(handler) }
+                .bind(host: configuration.bindHost, port: port)
+                .get()
+            if port == 0, let bound = channel.localAddress?.port { port = bound }
+            channels.append(channel)
+            guard let address = TransportAddress(string: configuration.advertisedIP, port: UInt16(port)) else {
+                throw MediaSessionError.internalError("advertised address \(configuration.advertisedIP) is not an IP address")
             }
-            .bind(host: configuration.bindHost, port: configuration.udpPort)
-            .get()
-        guard let address = TransportAddress(string: configuration.advertisedIP, port: UInt16(configuration.udpPort)) else {
-            throw MediaSessionError.internalError("advertised address \(configuration.advertisedIP) is not an IP address")
+            let binding = several ? ConnectedSockets.Binding(host: configuration.bindHost, port: port) : nil
+            try await shard.loop.submit {
+                shard.start(channel: channel, handler: handler, candidates: [hostCandidate(address: address)], connect: binding)
+            }.get()
         }
-        try await loop.submit {
-            self.context.localCandidates = [hostCandidate(address: address)]
-            self.context.loop = self.loop
-            let socket = MediaSocket(channel: channel)
-            self.socket = socket
-            handler.socket = socket
-            self.ticker = self.loop.scheduleRepeatedTask(initialDelay: Self.tickInterval, delay: Self.tickInterval) { _ in
-                self.tick()
-            }
-        }.get()
-        context.logger.info("media: UDP \(configuration.bindHost):\(configuration.udpPort), candidates advertise \(configuration.advertisedIP)")
+        logger.info("media: UDP \(configuration.bindHost):\(port) on \(shards.count) media thread(s), candidates advertise \(configuration.advertisedIP)")
     }
 
     public func shutdown() async {
-        _ = try? await loop.submit {
-            self.ticker?.cancel()
-            for room in self.rooms.values {
-                for peer in room.peers.values { peer.close(reason: "server shutting down", now: Self.now()) }
-            }
-            self.socket?.flushIfNeeded()
-        }.get()
-        try? await socket?.channel.close()
+        for shard in shards { _ = try? await shard.loop.submit { shard.stop() }.get() }
+        for channel in channels { try? await channel.close() }
         try? await group.shutdownGracefully()
     }
 
-    public var certificateFingerprint: String { context.certificate.fingerprintSHA256 }
+    public var certificateFingerprint: String { certificate.fingerprintSHA256 }
 
+    /// Every shard's counters, summed.
     public func counters() async -> MediaCounters {
-        (try? await loop.submit { self.context.counters }.get()) ?? MediaCounters()
+        var total = MediaCounters()
+        for shard in shards {
+            if let counters = try? await shard.loop.submit({ shard.context.counters }).get() { total.add(counters) }
+        }
+        return total
     }
 
     /// Monotonic seconds for timers and statistics.
     public static func now() -> Double { Double(NIODeadline.now().uptimeNanoseconds) / 1e9 }
 
-    private func tick() {
-        tickCount &+= 1
-        let now = Self.now()
-        let reports = tickCount % 100 == 0
-        let wallClock = Date().timeIntervalSince1970
-        for room in rooms.values {
-            for peer in room.peers.values { peer.tick(now: now, wallClock: wallClock, reports: reports) }
+    /// Runs `body` on the loop of the shard hosting `room`, placing the room first if it has
+    /// none and `create` is set. Without a placement and `create`, throws `notFound`.
+    public func onRoomShard<T>(_ room: String, create: Bool, _ body: @escaping (MediaShard) throws -> T) async throws -> T {
+        guard let index = placement.acquire(room, create: create) else { throw MediaSessionError.notFound }
+        let shard = shards[index]
+        return try await shard.onLoop {
+            defer { self.placement.release(room) }
+            return try body(shard)
         }
-        if reports { rooms = rooms.filter { !$0.value.isEmpty } }
-        socket?.flushIfNeeded()
     }
 
-    public var eventLoop: EventLoop { loop }
+    /// Rooms placed on each shard, for `/metrics`.
+    public var roomsPerShard: [Int] { placement.roomsPerShard }
 
-    func room(named name: String) -> Room {
-        if let room = rooms[name] { return room }
-        let room = Room(name: name)
-        rooms[name] = room
-        return room
+    /// The shard hosting `room`, if it is placed (for a caller that then hops to its loop).
+    public func shard(hosting room: String) -> MediaShard? {
+        placement.shard(of: room).map { shards[$0] }
     }
 }
 

@@ -2,39 +2,69 @@ import NIOCore
 import ICE
 
 /// Finds the transport a datagram belongs to: by remote address once ICE has selected it,
-/// otherwise by the local ufrag in a STUN request's USERNAME (RFC 8445 §7.3).
+/// otherwise by the local ufrag in a STUN request's USERNAME (RFC 8445 §7.3). One per media
+/// shard; a datagram for a transport of another shard (it reached this shard's socket before
+/// the kernel could steer it) is handed over through the `ShardDirectory`.
 final class MediaRouter {
     private var byAddress: [TransportAddress: WebRTCTransport] = [:]
     private var byUfrag: [String: WebRTCTransport] = [:]
     /// Owner of each transport, to hand it decrypted media.
     private var owners: [ObjectIdentifier: PeerConnection] = [:]
     let context: MediaContext
+    /// Set when there are several shards: which shard owns an address or ufrag.
+    let directory: ShardDirectory?
+    let shardIndex: Int
+    /// A selected address appeared or went away (the shard keeps a connected socket for each).
+    var onAddressRegistered: ((TransportAddress) -> Void)?
+    var onAddressReleased: ((TransportAddress) -> Void)?
 
-    init(context: MediaContext) { self.context = context }
+    init(context: MediaContext, directory: ShardDirectory? = nil, shardIndex: Int = 0) {
+        self.context = context
+        self.directory = directory
+        self.shardIndex = shardIndex
+    }
 
     func add(_ peer: PeerConnection) {
         byUfrag[peer.transport.localUfrag] = peer.transport
         owners[ObjectIdentifier(peer.transport)] = peer
+        directory?.assign(ufrag: peer.transport.localUfrag, to: shardIndex)
     }
 
     func register(_ address: TransportAddress, for transport: WebRTCTransport) {
         // An address moves to the transport that last nominated it.
+        let isNew = byAddress[address] == nil
         byAddress[address] = transport
+        directory?.assign(address: address, to: shardIndex)
+        if isNew { onAddressRegistered?(address) }
     }
 
     func renameUfrag(of transport: WebRTCTransport, from old: String, to new: String) {
-        if byUfrag[old] === transport { byUfrag[old] = nil }
+        if byUfrag[old] === transport {
+            byUfrag[old] = nil
+            directory?.release(ufrag: old, from: shardIndex)
+        }
         byUfrag[new] = transport
+        directory?.assign(ufrag: new, to: shardIndex)
     }
 
     func unregister(address: TransportAddress, of transport: WebRTCTransport) {
-        if byAddress[address] === transport { byAddress[address] = nil }
+        guard byAddress[address] === transport else { return }
+        release(address)
     }
 
     func unregister(_ transport: WebRTCTransport) {
-        byUfrag[transport.localUfrag] = nil
-        for (address, t) in byAddress where t === transport { byAddress[address] = nil }
+        if byUfrag[transport.localUfrag] === transport {
+            byUfrag[transport.localUfrag] = nil
+            directory?.release(ufrag: transport.localUfrag, from: shardIndex)
+        }
+        for (address, t) in byAddress where t === transport { release(address) }
         owners[ObjectIdentifier(transport)] = nil
+    }
+
+    private func release(_ address: TransportAddress) {
+        byAddress[address] = nil
+        directory?.release(address: address, from: shardIndex)
+        onAddressReleased?(address)
     }
 
     var peerCount: Int { owners.count }
@@ -43,16 +73,21 @@ final class MediaRouter {
         guard let address = TransportAddress(envelope.remoteAddress) else { return }
         var buffer = envelope.data
         var transport = byAddress[address]
+        var ufrag: Substring?
         if transport == nil {
-            transport = buffer.withUnsafeReadableBytes { bytes -> WebRTCTransport? in
+            ufrag = buffer.withUnsafeReadableBytes { bytes -> Substring? in
                 guard classifyPacket(bytes) == .stun,
                       let message = try? STUNMessage.parse(bytes),
-                      let username = message.username,
-                      let ufrag = ICELiteAgent.localUfrag(fromUsername: username) else { return nil }
-                return byUfrag[String(ufrag)]
+                      let username = message.username else { return nil }
+                return ICELiteAgent.localUfrag(fromUsername: username)
             }
+            if let ufrag { transport = byUfrag[String(ufrag)] }
         }
         guard let transport, let peer = owners[ObjectIdentifier(transport)] else {
+            if let directory, directory.handOver(envelope, address: address, ufrag: ufrag.map(String.init), from: shardIndex) {
+                context.counters.shardHandovers += 1
+                return
+            }
             context.counters.unroutablePackets += 1
             return
         }

@@ -37,6 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
         let engine = try MediaEngine(
             configuration: MediaEngineConfiguration(
                 bindHost: settings.bind, udpPort: settings.udpPort, advertisedIP: advertised,
+                mediaThreads: settings.effectiveMediaThreads,
                 inboundLossPercent: settings.inboundLossPercent, outboundLossPercent: settings.outboundLossPercent),
             logger: logger)
         try await engine.start()

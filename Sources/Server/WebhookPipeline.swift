@@ -24,7 +24,7 @@ struct WebhookPipeline {
         let outbox = try WebhookOutbox(configuration: configuration, logger: logger)
         await outbox.start()
         let (stream, continuation) = AsyncStream.makeStream(of: Livekit_WebhookEvent.self)
-        try await service.engine.onLoop { service.onEvent = { continuation.yield($0) } }
+        try await service.setEventHandler { continuation.yield($0) }
         let task = Task {
             for await event in stream {
                 do {

@@ -3,7 +3,7 @@
 `sfu`       – a server with no test loss.
 `sfu_lossy` – the same with 5 % inbound and 5 % outbound RTP loss (test-only knobs),
               so NACK/retransmission paths in both directions get exercised.
-`sfu_factory(inbound_loss_percent=..., outbound_loss_percent=..., extra_toml=...)` – start one
+`sfu_factory(inbound_loss_percent=..., outbound_loss_percent=..., extra_toml=..., media_threads=...)` – start one
               yourself; `extra_toml` is appended to the config (whole tables such as
               `[room]` or `[webhook]`); `single_peer_connection=False` switches `/rtc/v1` off
               (it then answers 404, as before single-PC signalling). `SfuServer.restart()` stops the process and starts
@@ -111,6 +111,7 @@ class SfuServer:
         outbound_loss_percent: float = 0.0,
         extra_toml: str = "",
         single_peer_connection: Optional[bool] = None,
+        media_threads: Optional[int] = None,
     ):
         self.http_port = free_port(socket.SOCK_STREAM)
         self.udp_port = free_port(socket.SOCK_DGRAM)
@@ -122,6 +123,11 @@ class SfuServer:
         self.log_path = workdir / "sfu.log"
         self.starts = 0
         rtc_extra = "" if single_peer_connection is None else f"single_peer_connection = {str(single_peer_connection).lower()}"
+        # Unset: the server's default (one media thread per core); $SFU_TEST_MEDIA_THREADS runs the suite with another.
+        if media_threads is None and os.environ.get("SFU_TEST_MEDIA_THREADS"):
+            media_threads = int(os.environ["SFU_TEST_MEDIA_THREADS"])
+        if media_threads is not None:
+            rtc_extra += f"\nmedia_threads = {media_threads}"
         self.config_path.write_text(
             f"""[server]
 bind = "127.0.0.1"
@@ -278,11 +284,12 @@ def sfu_factory(request, tmp_path):
 
     def start(
         inbound_loss_percent: float = 0.0, outbound_loss_percent: float = 0.0, extra_toml: str = "",
-        single_peer_connection: Optional[bool] = None,
+        single_peer_connection: Optional[bool] = None, media_threads: Optional[int] = None,
     ) -> SfuServer:
         workdir = tmp_path / f"sfu{len(servers)}"
         workdir.mkdir()
-        server = SfuServer(workdir, inbound_loss_percent, outbound_loss_percent, extra_toml, single_peer_connection)
+        server = SfuServer(workdir, inbound_loss_percent, outbound_loss_percent, extra_toml, single_peer_connection,
+                           media_threads)
         servers.append(server)
         return server.start()
 

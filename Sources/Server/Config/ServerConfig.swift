@@ -1,3 +1,4 @@
+import Foundation
 import Signal
 import TOMLKit
 
@@ -10,6 +11,8 @@ struct ServerConfig: Equatable {
     var nodeIP = ""
     /// `/rtc/v1` (single peer connection) served; false answers it 404 so SDKs use `/rtc`.
     var singlePeerConnection = true
+    /// `[rtc] media_threads`: media event loops (shards); 0 = one per core.
+    var mediaThreads = 0
     /// API key → secret.
     var keys: [String: String] = [:]
     var logLevel = "info"
@@ -24,6 +27,11 @@ struct ServerConfig: Equatable {
     var webhookOutboxDirectory = "data/webhooks"
     /// `[storage]`: recordings.
     var storage = StorageSettings()
+
+    /// Media shards to run: `media_threads`, or one per core when it is 0.
+    var effectiveMediaThreads: Int {
+        mediaThreads > 0 ? mediaThreads : max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
 }
 
 struct ConfigError: Error, CustomStringConvertible, Equatable {
@@ -49,10 +57,11 @@ extension ServerConfig {
             if let v = try s.string("bind") { config.bind = v }
             if let v = try s.int("port", range: 1...65535) { config.port = v }
         }
-        try reader.section("rtc", allowed: ["udp_port", "node_ip", "single_peer_connection"]) { s throws(ConfigError) in
+        try reader.section("rtc", allowed: ["udp_port", "node_ip", "single_peer_connection", "media_threads"]) { s throws(ConfigError) in
             if let v = try s.int("udp_port", range: 1...65535) { config.udpPort = v }
             if let v = try s.string("node_ip") { config.nodeIP = v }
             if let v = try s.bool("single_peer_connection") { config.singlePeerConnection = v }
+            if let v = try s.int("media_threads", range: 0...256) { config.mediaThreads = v }
         }
         try reader.section("keys", allowed: nil) { s throws(ConfigError) in
             for key in s.keys {

@@ -11,6 +11,8 @@ enum HealthRoutes {
             for (name, help, value) in counters.prometheusSamples {
                 text += "# HELP \(name) \(help)\n# TYPE \(name) counter\n\(name) \(value)\n"
             }
+            text += "# HELP sfu_media_shard_rooms Rooms placed on each media shard (event loop)\n# TYPE sfu_media_shard_rooms gauge\n"
+            for (shard, rooms) in engine.roomsPerShard.enumerated() { text += "sfu_media_shard_rooms{shard=\"\(shard)\"} \(rooms)\n" }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }

@@ -23,7 +23,7 @@ final class LiveKitParticipant {
     let clientProtocol: Int32
     let autoSubscribe: Bool
     unowned let room: LiveKitRoom
-    unowned let service: LiveKitService
+    unowned let service: RoomHost
     private(set) var sink: SignalSink?
     /// When the signalling socket went away without a leave (awaiting a resume).
     var disconnectedAt: Double?
@@ -52,7 +52,7 @@ final class LiveKitParticipant {
     var closing = false
 
     init(identity: String, claims: AccessTokenClaims, clientProtocol: Int32, autoSubscribe: Bool,
-         room: LiveKitRoom, service: LiveKitService, sink: SignalSink, subscriber: PeerConnection) {
+         room: LiveKitRoom, service: RoomHost, sink: SignalSink, subscriber: PeerConnection) {
         self.identity = identity
         self.claims = claims
         self.name = claims.name ?? ""

@@ -1,199 +1,65 @@
-import Foundation
 import SFU
 
-/// Errors of the server API, mapped to Twirp codes by the HTTP layer.
-public enum AdminError: Error, Equatable, CustomStringConvertible {
-    case notFound(String)
-    case invalidArgument(String)
-    case permissionDenied(String)
-
-    public var description: String {
-        switch self {
-        case .notFound(let why), .invalidArgument(let why), .permissionDenied(let why): return why
-        }
-    }
-}
-
-/// RoomService and AgentDispatchService operations (PROTOCOL.md §8), on the media loop.
+/// RoomService and AgentDispatchService (PROTOCOL.md §8), each routed to its room's host.
 extension LiveKitService {
-    private func admin<T>(_ body: @escaping () throws -> T) async throws -> T {
-        try await engine.onLoop(body)
-    }
-
-    private func existingRoom(_ name: String) throws -> LiveKitRoom {
-        guard let room = rooms[name] else { throw AdminError.notFound("room \(name) does not exist") }
-        return room
-    }
-
-    private func existingParticipant(_ roomName: String, _ identity: String) throws -> LiveKitParticipant {
-        guard let participant = try existingRoom(roomName).participant(identity: identity) else {
-            throw AdminError.notFound("participant \(identity) is not in room \(roomName)")
-        }
-        return participant
-    }
-
     public func createRoom(_ request: Livekit_CreateRoomRequest) async throws -> Livekit_Room {
         guard !request.name.isEmpty else { throw AdminError.invalidArgument("room name is required") }
-        return try await admin {
-            let existed = self.rooms[request.name] != nil
-            let room = self.obtainRoom(request.name)
-            if !existed {
-                if request.emptyTimeout > 0 { room.emptyTimeout = request.emptyTimeout }
-                if request.departureTimeout > 0 { room.departureTimeout = request.departureTimeout }
-                if request.maxParticipants > 0 { room.maxParticipants = request.maxParticipants }
-                room.metadata = request.metadata
-                room.agents = request.agents
-                if !room.agents.isEmpty { self.startRoomAgents(room, now: MediaEngine.now()) }
-            }
-            return room.info
-        }
+        return try await withHost(room: request.name, create: true) { try $0.createRoom(request) }
     }
 
+    /// Rooms of every host, oldest first.
     public func listRooms(names: [String]) async throws -> [Livekit_Room] {
-        try await admin {
-            self.rooms.values.filter { names.isEmpty || names.contains($0.name) }
-                .sorted { $0.createdAt < $1.createdAt }.map(\.info)
-        }
+        try await eachHost { try $0.listRooms(names: names) }.flatMap { $0 }.sorted { $0.creationTimeMs < $1.creationTimeMs }
     }
 
     public func deleteRoom(_ name: String) async throws {
-        try await admin {
-            let room = try self.existingRoom(name)
-            self.closeRoom(room, reason: .roomDeleted, now: MediaEngine.now())
-        }
+        try await withHost(room: name, create: false) { try $0.deleteRoom(name) }
     }
 
     public func listParticipants(room name: String) async throws -> [Livekit_ParticipantInfo] {
-        try await admin { try self.existingRoom(name).allParticipants.sorted { $0.joinedAt < $1.joinedAt }.map(\.info) }
+        try await withHost(room: name, create: false) { try $0.listParticipants(room: name) }
     }
 
     public func participant(room name: String, identity: String) async throws -> Livekit_ParticipantInfo {
-        try await admin { try self.existingParticipant(name, identity).info }
+        try await withHost(room: name, create: false) { try $0.participant(room: name, identity: identity) }
     }
 
     public func removeParticipant(room name: String, identity: String) async throws {
-        try await admin {
-            let participant = try self.existingParticipant(name, identity)
-            var leave = Livekit_LeaveRequest()
-            leave.reason = .participantRemoved
-            participant.send(.leave(leave))
-            self.removeParticipant(participant, now: MediaEngine.now())
-        }
+        try await withHost(room: name, create: false) { try $0.removeParticipant(room: name, identity: identity) }
     }
 
-    /// Server-side mute: the track stops being forwarded and the publisher is told to mute.
     public func mutePublishedTrack(room name: String, identity: String, trackSID: String, muted: Bool) async throws -> Livekit_TrackInfo {
-        try await admin {
-            let participant = try self.existingParticipant(name, identity)
-            guard let track = participant.published[trackSID] else { throw AdminError.notFound("track \(trackSID) not found") }
-            track.info.muted = muted
-            track.media?.isMuted = muted
-            var mute = Livekit_MuteTrackRequest()
-            mute.sid = trackSID
-            mute.muted = muted
-            participant.send(.mute(mute))
-            participant.version += 1
-            participant.room.announce(participant)
-            return track.info
+        try await withHost(room: name, create: false) {
+            try $0.mutePublishedTrack(room: name, identity: identity, trackSID: trackSID, muted: muted)
         }
     }
 
     public func updateParticipant(_ request: Livekit_UpdateParticipantRequest) async throws -> Livekit_ParticipantInfo {
-        try await admin {
-            let participant = try self.existingParticipant(request.room, request.identity)
-            if !request.metadata.isEmpty { participant.metadata = request.metadata }
-            if !request.name.isEmpty { participant.name = request.name }
-            for (key, value) in request.attributes {
-                if value.isEmpty { participant.attributes[key] = nil } else { participant.attributes[key] = value }
-            }
-            if request.hasPermission { participant.permission = request.permission }
-            participant.version += 1
-            var update = Livekit_ParticipantUpdate()
-            update.participants = [participant.info]
-            participant.room.broadcast(.update(update))
-            return participant.info
-        }
+        try await withHost(room: request.room, create: false) { try $0.updateParticipant(request) }
     }
 
     public func updateSubscriptions(_ request: Livekit_UpdateSubscriptionsRequest) async throws {
-        try await admin {
-            let participant = try self.existingParticipant(request.room, request.identity)
-            var subscription = Livekit_UpdateSubscription()
-            subscription.trackSids = request.trackSids
-            subscription.subscribe = request.subscribe
-            subscription.participantTracks = request.participantTracks
-            var signal = Livekit_SignalRequest()
-            signal.subscription = subscription
-            self.handle(signal, from: participant)
-        }
+        try await withHost(room: request.room, create: false) { try $0.updateSubscriptions(request) }
     }
 
-    /// Data from the server (no sender identity) to the room or to named participants.
     public func sendData(_ request: Livekit_SendDataRequest) async throws {
-        try await admin {
-            let room = try self.existingRoom(request.room)
-            var user = Livekit_UserPacket()
-            user.payload = request.data
-            if request.hasTopic { user.topic = request.topic }
-            user.destinationIdentities = request.destinationIdentities
-            user.nonce = request.nonce
-            var packet = Livekit_DataPacket()
-            packet.kind = request.kind
-            packet.destinationIdentities = request.destinationIdentities
-            packet.user = user
-            let bytes: [UInt8] = try packet.serializedBytes()
-            let label = request.kind == .lossy ? "_lossy" : "_reliable"
-            let identities = Set(request.destinationIdentities)
-            let sids = Set(request.destinationSids)
-            for participant in room.allParticipants {
-                if !identities.isEmpty || !sids.isEmpty {
-                    guard identities.contains(participant.identity) || sids.contains(participant.sid) else { continue }
-                }
-                participant.subscriber.sendData(bytes, label: label, reliable: label == "_reliable")
-            }
-        }
+        try await withHost(room: request.room, create: false) { try $0.sendData(request) }
     }
 
     public func updateRoomMetadata(room name: String, metadata: String) async throws -> Livekit_Room {
-        try await admin {
-            let room = try self.existingRoom(name)
-            room.metadata = metadata
-            var update = Livekit_RoomUpdate()
-            update.room = room.info
-            room.broadcast(.roomUpdate(update))
-            return room.info
-        }
+        try await withHost(room: name, create: false) { try $0.updateRoomMetadata(room: name, metadata: metadata) }
     }
-
-    // MARK: AgentDispatchService
 
     public func createDispatch(_ request: Livekit_CreateAgentDispatchRequest) async throws -> Livekit_AgentDispatch {
         guard !request.room.isEmpty else { throw AdminError.invalidArgument("room is required") }
-        return try await admin {
-            let room = self.obtainRoom(request.room)
-            let dispatch = self.createDispatch(room: room, agentName: request.agentName, metadata: request.metadata,
-                                               now: MediaEngine.now())
-            return self.dispatchWithJobs(dispatch)
-        }
+        return try await withHost(room: request.room, create: true) { try $0.createDispatch(request) }
     }
 
     public func listDispatches(room name: String, dispatchID: String) async throws -> [Livekit_AgentDispatch] {
-        try await admin {
-            let room = try self.existingRoom(name)
-            return room.dispatches.values.filter { dispatchID.isEmpty || $0.id == dispatchID }
-                .sorted { $0.state.createdAt < $1.state.createdAt }.map { self.dispatchWithJobs($0) }
-        }
+        try await withHost(room: name, create: false) { try $0.listDispatches(room: name, dispatchID: dispatchID) }
     }
 
     public func deleteDispatch(room name: String, dispatchID: String) async throws -> Livekit_AgentDispatch {
-        try await admin {
-            let room = try self.existingRoom(name)
-            guard let dispatch = room.dispatches.removeValue(forKey: dispatchID) else {
-                throw AdminError.notFound("dispatch \(dispatchID) not found")
-            }
-            let final = self.dispatchWithJobs(dispatch)
-            self.perform(self.dispatcher.cancel(dispatchID: dispatchID, room: nil, now: Self.wallClock))
-            return final
-        }
+        try await withHost(room: name, create: false) { try $0.deleteDispatch(room: name, dispatchID: dispatchID) }
     }
 }

@@ -3,78 +3,18 @@ import Logging
 import NIOCore
 import SFU
 
-/// Parameters of a signalling connection: from the `/rtc` query string (PROTOCOL.md §1), or
-/// from the `JoinRequest` of `/rtc/v1` (single peer connection, PROTOCOL.md §12).
-public struct JoinParameters: Sendable {
-    public var autoSubscribe = true
-    public var clientProtocol: Int32 = 0
-    public var reconnect = false
-    public var participantSID: String?
-    /// `/rtc/v1`: one peer connection for both directions, offered by the client.
-    public var singlePeerConnection = false
-    /// `/rtc/v1`: the client's first offer, answered right after the JoinResponse.
-    public var publisherOffer: Livekit_SessionDescription?
-    /// `/rtc/v1`: tracks announced with the join.
-    public var addTrackRequests: [Livekit_AddTrackRequest] = []
-    public init() {}
-
-    public init(query: [String: String]) {
-        autoSubscribe = query["auto_subscribe"].map { $0 != "0" && $0 != "false" } ?? true
-        clientProtocol = query["client_protocol"].flatMap { Int32($0) } ?? 0
-        reconnect = query["reconnect"] == "1" || query["reconnect"] == "true"
-        participantSID = query["sid"]
-    }
-
-    public init(joinRequest: Livekit_JoinRequest) {
-        autoSubscribe = joinRequest.hasConnectionSettings ? joinRequest.connectionSettings.autoSubscribe : true
-        clientProtocol = joinRequest.clientInfo.clientProtocol
-        reconnect = joinRequest.reconnect
-        participantSID = joinRequest.participantSid.isEmpty ? nil : joinRequest.participantSid
-        singlePeerConnection = true
-        if joinRequest.hasPublisherOffer, !joinRequest.publisherOffer.sdp.isEmpty { publisherOffer = joinRequest.publisherOffer }
-        addTrackRequests = joinRequest.addTrackRequests
-    }
-}
-
-/// LiveKit signalling over the SFU: rooms, participants, the join and resume flows, and
-/// every `SignalRequest`. All state lives on the media loop; the WebSocket side calls in
-/// through `engine.onLoop`.
+/// LiveKit signalling over the SFU, as the HTTP side sees it: the join and resume flows, each
+/// participant's `SignalRequest`s, the server API, agent workers and recorders. It routes
+/// every call to the `RoomHost` of the call's room, which runs it on the room's media shard
+/// (`MediaEngine.onRoomShard` places a new room on the least-loaded shard). What spans rooms
+/// (room listings, agent workers, egress events) fans out to every host.
 public final class LiveKitService: @unchecked Sendable {
     public let engine: MediaEngine
+    let hosts: [RoomHost]
+    let agents: AgentHub
     let logger: Logger
-    let keys: [String: String]
-    let defaults: RoomDefaults
-    var rooms: [String: LiveKitRoom] = [:]
-    /// Webhook-style events (room_started, participant_joined, …), in order, on the media loop.
-    /// Set once at start-up, before the server takes connections (egress events read it from
-    /// other threads afterwards).
-    public var onEvent: (@Sendable (Livekit_WebhookEvent) -> Void)?
-    /// Agent workers and their jobs.
-    var dispatcher = AgentDispatcher()
-    var workers: [WorkerID: WorkerConnection] = [:]
-    /// Closed rooms whose room_finished waits for their recordings' egress_ended.
-    var finishingRooms: [FinishingRoom] = []
-    private var ticker: RepeatedTask?
-    private var tickCount = 0
-    /// A participant whose socket dropped is kept this long for a resume.
-    static let resumeWindow = 20.0
-    static let pingInterval: Int32 = 5
-    static let pingTimeout: Int32 = 15
-
-    public init(engine: MediaEngine, keys: [String: String], defaults: RoomDefaults = RoomDefaults(), logger: Logger) {
-        self.engine = engine
-        self.keys = keys
-        self.defaults = defaults
-        self.logger = logger
-    }
-
-    public func start() {
-        ticker = engine.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(250), delay: .milliseconds(250)) { [self] _ in
-            tick()
-        }
-    }
-
-    public func stop() { ticker?.cancel() }
+    /// Webhook-style events, set once at start-up before the server takes connections.
+    private var onEvent: (@Sendable (Livekit_WebhookEvent) -> Void)?
 
     /// Opaque handle the WebSocket side keeps for its participant.
     public struct Session: Sendable {
@@ -89,239 +29,109 @@ public final class LiveKitService: @unchecked Sendable {
         }
     }
 
+    public init(engine: MediaEngine, keys: [String: String], defaults: RoomDefaults = RoomDefaults(), logger: Logger) {
+        self.engine = engine
+        self.logger = logger
+        let agents = AgentHub(keys: keys, logger: logger)
+        self.agents = agents
+        hosts = engine.shards.map { RoomHost(shard: $0, agents: agents, keys: keys, defaults: defaults, logger: logger) }
+    }
+
+    public func start() {
+        for (index, host) in hosts.enumerated() { host.start(ticksAgents: index == 0) }
+    }
+
+    public func stop() {
+        for host in hosts { host.stop() }
+    }
+
+    /// Where events go (room_started, participant_joined, …, in order per room).
+    public func setEventHandler(_ handler: @escaping @Sendable (Livekit_WebhookEvent) -> Void) async throws {
+        onEvent = handler
+        for host in hosts { try await host.shard.onLoop { host.onEvent = handler } }
+    }
+
+    /// Runs `body` on the host of `room`, on its loop. Without `create`, a room that is not
+    /// placed anywhere is `AdminError.notFound`.
+    func withHost<T>(room: String, create: Bool, _ body: @escaping (RoomHost) throws -> T) async throws -> T {
+        do {
+            return try await engine.onRoomShard(room, create: create) { shard in try body(self.hosts[shard.index]) }
+        } catch MediaSessionError.notFound {
+            throw AdminError.notFound("room \(room) does not exist")
+        }
+    }
+
+    /// Runs `body` on every host's loop, in shard order.
+    func eachHost<T>(_ body: @escaping (RoomHost) throws -> T) async throws -> [T] {
+        var results: [T] = []
+        for host in hosts { results.append(try await host.shard.onLoop { try body(host) }) }
+        return results
+    }
+
+    // MARK: Signalling
+
     /// Joins (or resumes) a participant; the first message in `sink` is the JoinResponse (or
     /// ReconnectResponse).
     public func join(claims: AccessTokenClaims, parameters: JoinParameters, sink: SignalSink) async throws -> Session {
-        try await engine.onLoop { () throws -> Session in
-            try self.joinOnLoop(claims: claims, parameters: parameters, sink: sink)
-        }
-    }
-
-    private func joinOnLoop(claims: AccessTokenClaims, parameters: JoinParameters, sink: SignalSink) throws -> Session {
         guard let roomName = claims.video?.room, !roomName.isEmpty else { throw JoinError.refused("token has no room") }
-        let now = MediaEngine.now()
-        let isNewRoom = rooms[roomName] == nil
-        let room = obtainRoom(roomName)
-        if isNewRoom, let config = claims.roomConfig {
-            // The token's roomConfig applies when this join creates the room (PROTOCOL.md §7).
-            if config.emptyTimeout > 0 { room.emptyTimeout = config.emptyTimeout }
-            if config.departureTimeout > 0 { room.departureTimeout = config.departureTimeout }
-            if config.maxParticipants > 0 { room.maxParticipants = config.maxParticipants }
-            if !config.metadata.isEmpty { room.metadata = config.metadata }
-            room.agents = config.agents.map { agent in
-                var dispatch = Livekit_RoomAgentDispatch()
-                dispatch.agentName = agent.agentName
-                dispatch.metadata = agent.metadata
-                return dispatch
-            }
+        return try await withHost(room: roomName, create: true) { host in
+            try host.join(room: roomName, claims: claims, parameters: parameters, sink: sink)
         }
-        if parameters.reconnect, let sid = parameters.participantSID {
-            if let participant = room.participant(sid: sid), participant.identity == claims.identity,
-               participant.isSinglePeer == parameters.singlePeerConnection {
-                let session = resume(participant, sink: sink, now: now)
-                if let offer = parameters.publisherOffer { handlePublisherOffer(offer, from: participant, now: now) }
-                return session
-            }
-            // Nothing to resume: tell the client to join afresh.
-            var leave = Livekit_LeaveRequest()
-            leave.canReconnect = true
-            leave.action = .reconnect
-            leave.reason = .stateMismatch
-            sink.send(.leave(leave))
-            sink.finish()
-            throw JoinError.refused("no participant \(sid) to resume in \(roomName)")
-        }
-        let existing = room.participant(identity: claims.identity)
-        let dependent = LiveKitParticipant.isDependent(kind: LiveKitParticipant.kind(claims.kind),
-                                                       permission: LiveKitParticipant.permission(claims))
-        let others = room.independentCount - (existing.map { $0.isDependent ? 0 : 1 } ?? 0)
-        if room.maxParticipants > 0, !dependent, others >= Int(room.maxParticipants) {
-            // The WebSocket closes with this reason (the SDKs then report the join failure).
-            throw JoinError.refused("room \(roomName) is full")
-        }
-        if let existing {
-            // LiveKit: a second join with the same identity replaces the first.
-            var leave = Livekit_LeaveRequest()
-            leave.reason = .duplicateIdentity
-            existing.send(.leave(leave))
-            removeParticipant(existing, now: now)
-        }
-        let placeholder = PeerObserverProxy()
-        let subscriberPC = try engine.makePeerConnection(room: roomName, observer: placeholder)
-        let participant = LiveKitParticipant(identity: claims.identity, claims: claims, clientProtocol: parameters.clientProtocol,
-                                             autoSubscribe: parameters.autoSubscribe, room: room, service: self,
-                                             sink: sink, subscriber: subscriberPC)
-        placeholder.participant = participant
-        participant.observerProxy = placeholder
-        if parameters.singlePeerConnection {
-            // One PC, offered by the client: its data channels, its sections for what we send.
-            subscriberPC.sendInAnswers()
-            participant.publisher = subscriberPC
-        } else {
-            subscriberPC.offerDataChannels([("_reliable", true), ("_lossy", false)])
-        }
-
-        var join = Livekit_JoinResponse()
-        join.room = room.info
-        join.participant = participant.info
-        join.otherParticipants = room.allParticipants.filter { !$0.isHidden }.map(\.info)
-        join.serverVersion = ServerIdentity.version
-        join.serverInfo = ServerIdentity.info
-        join.subscriberPrimary = !parameters.singlePeerConnection
-        join.pingInterval = Self.pingInterval
-        join.pingTimeout = Self.pingTimeout
-        join.fastPublish = false
-        sink.send(.join(join))
-        room.add(participant)
-        room.announce(participant)
-        logger.info("room \(roomName): \(claims.identity) joined as \(participant.sid)")
-        emit("participant_joined", room: room, participant: participant)
-        startRoomAgents(room, now: now)
-        dispatchParticipantJob(room, participant: participant, now: now)
-        sendRefreshToken(participant)
-        if participant.autoSubscribe, participant.permission.canSubscribe {
-            for (owner, track) in room.publishedTracks where owner !== participant && track.media != nil {
-                subscribe(participant, to: track, owner: owner, now: now)
-            }
-        }
-        if parameters.singlePeerConnection {
-            // The join carries the client's first offer (and maybe tracks): answer it now, with
-            // the existing tracks already on its receive-only sections.
-            for add in parameters.addTrackRequests { handleAddTrack(add, from: participant) }
-            if let offer = parameters.publisherOffer { handlePublisherOffer(offer, from: participant, now: now) }
-        }
-        negotiateSubscriber(participant)
-        return Session(roomName: roomName, participantSID: participant.sid)
-    }
-
-    private func resume(_ participant: LiveKitParticipant, sink: SignalSink, now: Double) -> Session {
-        participant.attach(sink)
-        var reconnect = Livekit_ReconnectResponse()
-        reconnect.serverInfo = ServerIdentity.info
-        sink.send(.reconnect(reconnect))
-        logger.info("room \(participant.room.name): \(participant.identity) resumed")
-        // Our side of the subscriber ICE restart; the client restarts the publisher PC itself
-        // (with a single peer connection, that is all there is).
-        participant.awaitingAnswer = false
-        participant.awaitingOfferSince = nil
-        negotiateSubscriber(participant, iceRestart: true)
-        return Session(roomName: participant.room.name, participantSID: participant.sid)
     }
 
     /// The WebSocket closed. Without a leave the participant may resume for a while.
     public func connectionClosed(_ session: Session, sink: SignalSink) async {
-        _ = try? await engine.onLoop {
-            guard let participant = self.rooms[session.roomName]?.participant(sid: session.participantSID),
-                  participant.sink === sink else { return }
-            participant.detachSocket(now: MediaEngine.now())
-        }
+        _ = try? await withHost(room: session.roomName, create: false) { $0.connectionClosed(session, sink: sink) }
     }
 
     /// Handles one decoded request from the participant's socket.
     public func handle(_ request: Livekit_SignalRequest, session: Session) async {
-        _ = try? await engine.onLoop {
-            guard let participant = self.rooms[session.roomName]?.participant(sid: session.participantSID) else { return }
-            self.handle(request, from: participant)
-        }
+        _ = try? await withHost(room: session.roomName, create: false) { $0.handle(request, session: session) }
     }
 
-    func room(_ name: String) -> LiveKitRoom? { rooms[name] }
+    // MARK: Agent workers
 
-    /// Removes a participant: closes its media, tells the others, drops the room when empty.
-    func removeParticipant(_ participant: LiveKitParticipant, now: Double) {
-        let room = participant.room
-        guard room.participant(sid: participant.sid) === participant else { return }
-        room.remove(participant)
-        for track in participant.published.values where track.media != nil {
-            emit("track_unpublished", room: room, participant: participant, track: track.info)
-        }
-        for track in participant.published.values {
-            for other in room.allParticipants { unsubscribe(other, from: track.sid, now: now) }
-        }
-        participant.close(now: now)
-        var info = participant.info
-        info.state = .disconnected
-        var update = Livekit_ParticipantUpdate()
-        update.participants = [info]
-        if !participant.isHidden { room.broadcast(.update(update)) }
-        room.speakers.remove(participant: participant.sid)
-        syncRecorders(room, now: now)
-        for other in room.allParticipants { negotiateSubscriber(other) }
-        logger.info("room \(room.name): \(participant.identity) left")
-        emit("participant_left", room: room, participant: info)
+    /// A worker registered (its first message). Returns its id; the RegisterWorkerResponse is sent.
+    public func registerWorker(_ request: Livekit_RegisterWorkerRequest, connection: WorkerConnection) async -> WorkerID? {
+        let id = agents.register(request, connection: connection)
+        _ = try? await eachHost { $0.workerRegistered() }
+        return id
     }
 
-    /// The room for `name`, created (room_started) if needed.
-    func obtainRoom(_ name: String) -> LiveKitRoom {
-        if let room = rooms[name] { return room }
-        let room = LiveKitRoom(name: name, defaults: defaults)
-        rooms[name] = room
-        logger.info("room \(name) created (\(room.sid))")
-        emit("room_started", room: room)
-        return room
+    public func workerMessage(_ message: Livekit_WorkerMessage, from worker: WorkerID) async {
+        agents.message(message, from: worker)
     }
 
-    /// Closes a room: everyone is told to leave, agent jobs end, room_finished is emitted.
-    func closeRoom(_ room: LiveKitRoom, reason: Livekit_DisconnectReason, now: Double) {
-        guard rooms[room.name] === room else { return }
-        for participant in room.allParticipants {
-            var leave = Livekit_LeaveRequest()
-            leave.reason = reason
-            participant.send(.leave(leave))
-            removeParticipant(participant, now: now)
+    /// The worker's socket closed: its jobs are re-offered or reported failed.
+    public func workerDisconnected(_ worker: WorkerID) async {
+        agents.disconnected(worker)
+    }
+
+    // MARK: Recorders
+
+    /// Attaches a recorder to `roomName`; `trackID` limits it to one track.
+    public func attach(_ recorder: RoomRecorder, room roomName: String, trackID: String?) async throws {
+        try await withHost(room: roomName, create: false) { try $0.attach(recorder, room: roomName, trackID: trackID) }
+    }
+
+    public func detach(_ recorder: RoomRecorder) async {
+        _ = try? await eachHost { $0.detach(recorder) }
+    }
+
+    /// egress_started / egress_updated / egress_ended (PROTOCOL.md §9), in order with the
+    /// room events. Thread-safe.
+    public func emitEgressEvent(_ name: String, info: Livekit_EgressInfo) {
+        guard let onEvent else { return }
+        var event = Livekit_WebhookEvent()
+        event.event = name
+        event.egressInfo = info
+        event.room.name = info.roomName
+        event.id = Identifier.make("EV_")
+        event.createdAt = Int64(Date().timeIntervalSince1970)
+        onEvent(event)
+        if name == "egress_ended" {
+            let id = info.egressID
+            for host in hosts { host.shard.eventLoop.execute { host.recordingEnded(id, now: MediaEngine.now()) } }
         }
-        cancelAgentJobs(room: room.name, now: now)
-        let recordings = Set(room.recorders.map(\.recorder.recordingID))
-        for attachment in room.recorders { attachment.recorder.roomFinished() }
-        room.recorders = []
-        rooms[room.name] = nil
-        logger.info("room \(room.name) closed")
-        if recordings.isEmpty {
-            emit("room_finished", room: room)
-        } else {
-            // Its recordings end (and upload) first, so room_finished finds them complete.
-            finishingRooms.append(FinishingRoom(room: room, recordings: recordings, deadline: now + Self.recordingsFinishWait))
-        }
-    }
-
-    private func tick() {
-        tickCount &+= 1
-        let now = MediaEngine.now()
-        if tickCount % 2 == 0 { tickAgents(now: now) }
-        finishRooms(now: now)
-        for room in Array(rooms.values) {
-            for participant in room.allParticipants {
-                if let since = participant.disconnectedAt, now - since > Self.resumeWindow {
-                    logger.info("room \(room.name): \(participant.identity) did not resume")
-                    removeParticipant(participant, now: now)
-                }
-            }
-            if room.shouldClose(now: now) {
-                closeRoom(room, reason: .roomClosed, now: now)
-                continue
-            }
-            for participant in room.allParticipants where participant.isSinglePeer { retryClientOffer(participant, now: now) }
-            updateSpeakers(room, now: now)
-            if tickCount % 8 == 0 { updateConnectionQuality(room, now: now) }
-            if tickCount % 240 == 0 {
-                for participant in room.allParticipants where participant.tokenExpiry.timeIntervalSinceNow < 300 {
-                    sendRefreshToken(participant)
-                }
-            }
-        }
-    }
-}
-
-/// Forwards peer connection events to the participant (which is created after its
-/// subscriber PC).
-final class PeerObserverProxy: PeerConnectionObserver {
-    weak var participant: LiveKitParticipant?
-
-    func peerConnection(_ peer: PeerConnection, didClose reason: String) {
-        participant?.peerConnectionClosed(peer, reason: reason)
-    }
-
-    func peerConnection(_ peer: PeerConnection, didReceiveData data: [UInt8], binary: Bool, label: String) {
-        participant?.receivedData(data, label: label)
     }
 }

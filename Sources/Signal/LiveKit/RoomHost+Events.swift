@@ -1,7 +1,7 @@
 import Foundation
 import SFU
 
-extension LiveKitService {
+extension RoomHost {
     /// Emits a LiveKit webhook event (PROTOCOL.md §9) with a unique `EV_` id.
     func emit(_ name: String, room: LiveKitRoom, participant: LiveKitParticipant? = nil, track: Livekit_TrackInfo? = nil) {
         emit(name, room: room, participant: participant?.info, track: track)
@@ -20,25 +20,6 @@ extension LiveKitService {
     }
 }
 
-extension LiveKitService {
-    /// egress_started / egress_updated / egress_ended (PROTOCOL.md §9), in order with the
-    /// room events. Thread-safe.
-    public func emitEgressEvent(_ name: String, info: Livekit_EgressInfo) {
-        guard let onEvent else { return }
-        var event = Livekit_WebhookEvent()
-        event.event = name
-        event.egressInfo = info
-        event.room.name = info.roomName
-        event.id = Identifier.make("EV_")
-        event.createdAt = Int64(Date().timeIntervalSince1970)
-        onEvent(event)
-        if name == "egress_ended" {
-            let id = info.egressID
-            engine.eventLoop.execute { self.recordingEnded(id, now: MediaEngine.now()) }
-        }
-    }
-}
-
 /// A closed room waiting for its recordings: `room_finished` follows their `egress_ended`
 /// (the control plane's post-call work then finds the files), or a bounded wait.
 struct FinishingRoom {
@@ -47,7 +28,7 @@ struct FinishingRoom {
     let deadline: Double
 }
 
-extension LiveKitService {
+extension RoomHost {
     /// How long room_finished waits for a closed room's recordings to end and upload.
     static let recordingsFinishWait = 60.0
 

@@ -1,7 +1,7 @@
 import Foundation
 import SFU
 
-extension LiveKitService {
+extension RoomHost {
     /// One `SignalRequest` from a participant (PROTOCOL.md §2–§6).
     func handle(_ request: Livekit_SignalRequest, from participant: LiveKitParticipant) {
         let now = MediaEngine.now()
@@ -120,7 +120,7 @@ extension LiveKitService {
             if let existing = participant.publisher {
                 publisher = existing
             } else {
-                publisher = try engine.makePeerConnection(room: participant.room.name, observer: participant.observerProxy)
+                publisher = try shard.makePeerConnection(room: participant.room.name, observer: participant.observerProxy)
                 participant.publisher = publisher
             }
             let result = try publisher.answerPublisherOffer(offer.sdp, now: now) { offered in

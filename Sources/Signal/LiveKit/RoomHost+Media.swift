@@ -2,7 +2,7 @@ import Foundation
 import JWTKit
 import SFU
 
-extension LiveKitService {
+extension RoomHost {
     /// Adds `track` to the participant's subscriber PC; the next offer carries it with msid
     /// `PA_…|TR_…` (PROTOCOL.md §5).
     func subscribe(_ participant: LiveKitParticipant, to track: PublishedTrackState, owner: LiveKitParticipant, now: Double) {

@@ -1,26 +1,22 @@
 import SFU
 
 /// Recorders (egress) attached to rooms: they follow the room's live tracks.
-extension LiveKitService {
+extension RoomHost {
     /// Attaches a recorder to `roomName` (created if needed); `trackID` limits it to one track.
-    public func attach(_ recorder: RoomRecorder, room roomName: String, trackID: String?) async throws {
-        try await engine.onLoop {
-            guard let room = self.rooms[roomName] else { throw AdminError.notFound("room \(roomName) does not exist") }
-            if let trackID, !room.publishedTracks.contains(where: { $0.1.sid == trackID && $0.1.media != nil }) {
-                throw AdminError.notFound("track \(trackID) is not published in room \(roomName)")
-            }
-            room.recorders.append(RecorderAttachment(recorder: recorder, trackID: trackID))
-            self.syncRecorders(room, now: MediaEngine.now())
+    func attach(_ recorder: RoomRecorder, room roomName: String, trackID: String?) throws {
+        guard let room = rooms[roomName] else { throw AdminError.notFound("room \(roomName) does not exist") }
+        if let trackID, !room.publishedTracks.contains(where: { $0.1.sid == trackID && $0.1.media != nil }) {
+            throw AdminError.notFound("track \(trackID) is not published in room \(roomName)")
         }
+        room.recorders.append(RecorderAttachment(recorder: recorder, trackID: trackID))
+        syncRecorders(room, now: MediaEngine.now())
     }
 
-    public func detach(_ recorder: RoomRecorder) async {
-        _ = try? await engine.onLoop {
-            for room in self.rooms.values {
-                guard let index = room.recorders.firstIndex(where: { $0.recorder === recorder }) else { continue }
-                for (_, track) in room.publishedTracks { track.media?.removeTap(recorder) }
-                room.recorders.remove(at: index)
-            }
+    func detach(_ recorder: RoomRecorder) {
+        for room in rooms.values {
+            guard let index = room.recorders.firstIndex(where: { $0.recorder === recorder }) else { continue }
+            for (_, track) in room.publishedTracks { track.media?.removeTap(recorder) }
+            room.recorders.remove(at: index)
         }
     }
 

@@ -4,7 +4,7 @@ import SFU
 /// what we send changes, we ask it for a new offer with `MediaSectionsRequirement`, naming how
 /// many more receive-only audio and video sections it must add; our answer then puts the
 /// subscriptions on those sections and lists them in `mid_to_track_id`.
-extension LiveKitService {
+extension RoomHost {
     /// A client offer that is not answered this long after we asked is asked for again.
     static let clientOfferRetry = 3.0
 

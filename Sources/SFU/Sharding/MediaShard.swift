@@ -1,0 +1,128 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import DTLS
+import ICE
+
+/// One media event loop and everything on it: its rooms, their peer connections and tracks,
+/// its router, counters, and its socket on the shared media port (mediasoup's worker model:
+/// nothing on the packet path is shared with another thread, so nothing takes a lock). Other
+/// threads reach it only by submitting work to its loop (`onLoop`).
+public final class MediaShard: @unchecked Sendable {
+    public let index: Int
+    let loop: EventLoop
+    let context: MediaContext
+    let router: MediaRouter
+    private(set) var socket: MediaSocket?
+    var rooms: [String: Room] = [:]
+    /// Sockets connected to the selected addresses of this shard's transports (several shards only).
+    private var connected: ConnectedSockets?
+    private var ticker: RepeatedTask?
+    private var tickCount = 0
+    /// Room owners above the media layer (the LiveKit room host): does one still hold `name`?
+    private var holders: [(String) -> Bool] = []
+    weak var engine: MediaEngine?
+    static let tickInterval = TimeAmount.milliseconds(10)
+
+    init(index: Int, loop: EventLoop, context: MediaContext, directory: ShardDirectory?) {
+        self.index = index
+        self.loop = loop
+        self.context = context
+        router = MediaRouter(context: context, directory: directory, shardIndex: index)
+        context.router = router
+        context.loop = loop
+    }
+
+    public var eventLoop: EventLoop { loop }
+
+    /// Binds this shard's socket on the media port and starts its timer. Call on `loop`.
+    func start(channel: Channel, handler: MediaSocketHandler, candidates: [String], connect: ConnectedSockets.Binding?) {
+        loop.preconditionInEventLoop()
+        context.localCandidates = candidates
+        let socket = MediaSocket(channel: channel)
+        self.socket = socket
+        handler.socket = socket
+        if let connect {
+            let sockets = ConnectedSockets(binding: connect, loop: loop, router: router, socket: socket, logger: context.logger)
+            connected = sockets
+            router.onAddressRegistered = { sockets.open(to: $0) }
+            router.onAddressReleased = { sockets.close(to: $0) }
+        }
+        ticker = loop.scheduleRepeatedTask(initialDelay: Self.tickInterval, delay: Self.tickInterval) { [weak self] _ in
+            self?.tick()
+        }
+    }
+
+    /// Closes every peer and stops the timer. Call on `loop`.
+    func stop() {
+        loop.preconditionInEventLoop()
+        ticker?.cancel()
+        for room in rooms.values {
+            for peer in room.peers.values { peer.close(reason: "server shutting down", now: MediaEngine.now()) }
+        }
+        socket?.flushIfNeeded()
+        connected?.closeAll()
+    }
+
+    /// Runs `body` on this shard's loop (where its rooms, peers and tracks live), then flushes
+    /// whatever it queued on the socket.
+    public func onLoop<T>(_ body: @escaping () throws -> T) async throws -> T {
+        try await loop.submit {
+            defer { self.socket?.flushIfNeeded() }
+            return try body()
+        }.get()
+    }
+
+    /// Registers a room owner the shard asks before it forgets a room's placement.
+    public func addRoomHolder(_ holds: @escaping (String) -> Bool) {
+        loop.execute { self.holders.append(holds) }
+    }
+
+    /// Whether the shard still hosts `name`: media peers in it, or an owner above holds it.
+    func hosts(_ name: String) -> Bool {
+        if let room = rooms[name], !room.isEmpty { return true }
+        return holders.contains { $0(name) }
+    }
+
+    /// A datagram another shard's socket received for one of our transports.
+    func receiveHandedOver(_ envelope: AddressedEnvelope<ByteBuffer>) {
+        router.route(envelope, now: MediaEngine.now())
+        socket?.flushIfNeeded()
+    }
+
+    /// Creates a peer connection in `roomName`. Call on the loop.
+    public func makePeerConnection(room roomName: String, observer: PeerConnectionObserver?) throws -> PeerConnection {
+        loop.preconditionInEventLoop()
+        guard let socket else { throw MediaSessionError.internalError("media socket not bound") }
+        let transport = WebRTCTransport(socket: socket, context: context)
+        let room = room(named: roomName)
+        let peer = PeerConnection(id: RandomIdentifier.make(), transport: transport, room: room, now: MediaEngine.now())
+        peer.observer = observer
+        room.add(peer)
+        router.add(peer)
+        return peer
+    }
+
+    func room(named name: String) -> Room {
+        if let room = rooms[name] { return room }
+        let room = Room(name: name)
+        rooms[name] = room
+        return room
+    }
+
+    private func tick() {
+        tickCount &+= 1
+        let now = MediaEngine.now()
+        let reports = tickCount % 100 == 0
+        let wallClock = Date().timeIntervalSince1970
+        for room in rooms.values {
+            for peer in room.peers.values { peer.tick(now: now, wallClock: wallClock, reports: reports) }
+        }
+        if reports {
+            rooms = rooms.filter { !$0.value.isEmpty }
+            engine?.placement.collect(shard: index) { self.hosts($0) }
+        }
+        socket?.flushIfNeeded()
+    }
+}

@@ -1,0 +1,21 @@
+import NIOConcurrencyHelpers
+
+/// `RoomPlacementTable` behind a lock, shared by the shards and the signalling side. Touched
+/// per join, API call and once a second per shard; never per packet.
+final class RoomPlacement: @unchecked Sendable {
+    private let table: NIOLockedValueBox<RoomPlacementTable>
+
+    init(shardCount: Int) { table = NIOLockedValueBox(RoomPlacementTable(shardCount: shardCount)) }
+
+    func acquire(_ room: String, create: Bool) -> Int? { table.withLockedValue { $0.acquire(room, create: create) } }
+
+    func release(_ room: String) { table.withLockedValue { $0.release(room) } }
+
+    func collect(shard: Int, isHosted: (String) -> Bool) {
+        table.withLockedValue { _ = $0.collect(shard: shard, isHosted: isHosted) }
+    }
+
+    func shard(of room: String) -> Int? { table.withLockedValue { $0.shard(of: room) } }
+
+    var roomsPerShard: [Int] { table.withLockedValue { $0.roomsPerShard } }
+}

@@ -1,0 +1,52 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import ICE
+
+/// Which media shard owns each ICE ufrag and selected remote address, for the datagrams that
+/// reach a shard other than their transport's. All shards bind the one media port
+/// (SO_REUSEPORT), so the kernel spreads unconnected traffic over them by a hash of the
+/// 4-tuple. Once ICE selects an address its shard connects a socket to it and the kernel
+/// delivers that peer's datagrams there (a connected UDP socket outranks the reuseport
+/// group), so only the first STUN checks, and a DTLS packet racing the connect, come this way.
+///
+/// Written per transport and per ICE selection, read per misrouted datagram; never on the
+/// steady packet path, which is why a lock is fine here.
+final class ShardDirectory: @unchecked Sendable {
+    private struct State {
+        var addresses: [TransportAddress: Int] = [:]
+        var ufrags: [String: Int] = [:]
+    }
+    private let state = NIOLockedValueBox(State())
+    /// Per shard: runs a handed-over datagram on that shard's loop. Set before media starts.
+    private var deliver: [@Sendable (AddressedEnvelope<ByteBuffer>) -> Void] = []
+
+    init() {}
+
+    func setDelivery(_ deliver: [@Sendable (AddressedEnvelope<ByteBuffer>) -> Void]) { self.deliver = deliver }
+
+    func assign(ufrag: String, to shard: Int) { state.withLockedValue { $0.ufrags[ufrag] = shard } }
+
+    func release(ufrag: String, from shard: Int) {
+        state.withLockedValue { if $0.ufrags[ufrag] == shard { $0.ufrags[ufrag] = nil } }
+    }
+
+    func assign(address: TransportAddress, to shard: Int) { state.withLockedValue { $0.addresses[address] = shard } }
+
+    func release(address: TransportAddress, from shard: Int) {
+        state.withLockedValue { if $0.addresses[address] == shard { $0.addresses[address] = nil } }
+    }
+
+    func shard(address: TransportAddress, ufrag: String?) -> Int? {
+        state.withLockedValue { state in
+            if let shard = state.addresses[address] { return shard }
+            return ufrag.flatMap { state.ufrags[$0] }
+        }
+    }
+
+    /// Hands `envelope` to the shard that owns its address or ufrag; false if none other does.
+    func handOver(_ envelope: AddressedEnvelope<ByteBuffer>, address: TransportAddress, ufrag: String?, from shard: Int) -> Bool {
+        guard let owner = self.shard(address: address, ufrag: ufrag), owner != shard, owner < deliver.count else { return false }
+        deliver[owner](envelope)
+        return true
+    }
+}
