@@ -16,6 +16,14 @@ final class MediaContext {
     var localCandidates: [String] = []
     /// The media loop, for hopping back from other threads (usrsctp).
     var loop: EventLoop?
+    /// Recording taps that started a batch since the last tick (`MediaTap.flushTaps`).
+    var tapsToFlush: [MediaTap] = []
+
+    func flushTaps() {
+        guard !tapsToFlush.isEmpty else { return }
+        for tap in tapsToFlush { tap.flushTaps() }
+        tapsToFlush.removeAll(keepingCapacity: true)
+    }
 
     init(logger: Logger, certificate: DTLSCertificate, inboundLoss: Double, outboundLoss: Double) {
         self.logger = logger

@@ -1,8 +1,13 @@
 /// Something that wants a copy of a published track's RTP (a recorder): called on the media
-/// loop for every packet of the layer it chose, after SRTP decryption. Must not block: copy and
-/// queue. Only tracks with taps pay anything on the packet path.
+/// loop for every packet of the layer it chose, after SRTP decryption. Must not block, and
+/// should not hand each packet on by itself: copy it into a batch, and hand the batch on in
+/// `flushTaps`, which the shard calls on its next tick (at most 10 ms later) for every tap
+/// that started a batch. Only tracks with taps pay anything on the packet path.
 public protocol MediaTap: AnyObject {
-    func tap(trackID: String, packet: UnsafeRawBufferPointer, arrival: Double)
+    /// Copies the packet; returns true if it started a new batch (the shard then schedules a flush).
+    func tap(trackID: String, packet: UnsafeRawBufferPointer, arrival: Double) -> Bool
+    /// Hands the batch on. On the media loop.
+    func flushTaps()
 }
 
 /// A tap on one track, following one simulcast layer.
@@ -29,8 +34,11 @@ extension PublishedTrack {
         if kind == .video { requestKeyframe(layer: layer, now: now, context: publisher.transport.context) }
     }
 
+    /// Stops copying to `sink`, after handing on what it has batched (so whatever the caller
+    /// sends the sink next comes after this track's last packets).
     public func removeTap(_ sink: MediaTap) {
         taps.removeAll { $0.sink === sink }
+        sink.flushTaps()
     }
 
     /// e.g. 48000 for Opus, 90000 for video.

@@ -183,6 +183,13 @@ public final class PeerConnection {
 
     /// Periodic work: NACKs toward the publisher; once a second, RR for what we receive and SR
     /// for what we send (RFC 3550 §6.2 interval, simplified to a fixed 1 s).
+    /// Whether this peer has work on every 10 ms tick: DTLS retransmissions and the connect
+    /// deadline while connecting, NACK scheduling and congestion feedback while publishing.
+    /// A connected peer that only receives has none: its sender reports, layer choice and
+    /// consent deadline run on the once-a-second report tick, so an idle subscriber costs one
+    /// visit a second rather than a hundred.
+    var needsFrequentTicks: Bool { transport.state != .connected || !published.isEmpty }
+
     func tick(now: Double, wallClock: Double, reports: Bool) {
         transport.tick(now: now, dtlsDue: true)
         if transport.state != .connected, now - createdAt > Self.connectTimeout {

@@ -121,7 +121,9 @@ public final class PublishedTrack {
                 }
                 tap.waitingForKeyframe = false
             }
-            tap.sink.tap(trackID: id, packet: packet, arrival: now)
+            if tap.sink.tap(trackID: id, packet: packet, arrival: now) {
+                publisher.transport.context.tapsToFlush.append(tap.sink)
+            }
         }
     }
 

@@ -34,6 +34,20 @@ final class InputRecordCodecTests: XCTestCase {
         }
     }
 
+    /// The media loop's batched form is byte for byte what `encode` gives, several per batch.
+    func testAppendedRTPMatchesEncode() throws {
+        var batch: [UInt8] = [0xAA]
+        var expected: [UInt8] = [0xAA]
+        let cases: [(String, Double, [UInt8])] = [("TR_A", 1_700_000_000.25, [0x80, 0x6F, 0, 1, 9, 9]), ("", -0.5, []),
+                                                  ("TR_ü", 3, Array(repeating: 7, count: 1200))]
+        for (trackID, arrival, packet) in cases {
+            packet.withUnsafeBytes { EgressRecordCodec.appendRTP(trackID: trackID, arrival: arrival, packet: $0, to: &batch) }
+            expected += EgressRecordCodec.encode(.rtp(trackID: trackID, arrival: arrival, packet: packet))
+        }
+        XCTAssertEqual(batch, expected)
+        XCTAssertEqual(try decodeAll(Array(batch.dropFirst()), chunk: 100), cases.map { .rtp(trackID: $0.0, arrival: $0.1, packet: $0.2) })
+    }
+
     func testWireLayoutIsExact() {
         XCTAssertEqual(EgressRecordCodec.encode(.finish), [0, 0, 0, 1, 5])
         XCTAssertEqual(EgressRecordCodec.encode(.trackRemoved(trackID: "ab")), [0, 0, 0, 5, 3, 0, 2, 0x61, 0x62])

@@ -65,6 +65,24 @@ public enum EgressRecordCodec {
         return out
     }
 
+    /// Appends what `encode(.rtp(...))` returns for these values, without an intermediate
+    /// array: the recording tap batches packets this way on the media loop.
+    public static func appendRTP(trackID: String, arrival: Double, packet: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        let start = out.count
+        out.append(contentsOf: [0, 0, 0, 0])
+        out.append(RecordType.rtp.rawValue)
+        appendString(trackID, to: &out)
+        let bits = arrival.bitPattern
+        appendU32(UInt32(truncatingIfNeeded: bits >> 32), to: &out)
+        appendU32(UInt32(truncatingIfNeeded: bits), to: &out)
+        out.append(contentsOf: packet)
+        let length = UInt32(truncatingIfNeeded: out.count - start - 4)
+        out[start] = UInt8(truncatingIfNeeded: length >> 24)
+        out[start + 1] = UInt8(truncatingIfNeeded: length >> 16)
+        out[start + 2] = UInt8(truncatingIfNeeded: length >> 8)
+        out[start + 3] = UInt8(truncatingIfNeeded: length)
+    }
+
     static func appendU32(_ v: UInt32, to out: inout [UInt8]) {
         out.append(UInt8(truncatingIfNeeded: v >> 24))
         out.append(UInt8(truncatingIfNeeded: v >> 16))
@@ -74,6 +92,13 @@ public enum EgressRecordCodec {
 
     /// Strings longer than 65535 UTF-8 bytes are cut at the last whole scalar that fits.
     static func appendString(_ s: String, to out: inout [UInt8]) {
+        let count = s.utf8.count
+        if count <= 0xFFFF {  // the usual case, without a copy of the bytes
+            out.append(UInt8(truncatingIfNeeded: count >> 8))
+            out.append(UInt8(truncatingIfNeeded: count))
+            out.append(contentsOf: s.utf8)
+            return
+        }
         var bytes = Array(s.utf8)
         if bytes.count > 0xFFFF {
             var end = 0xFFFF

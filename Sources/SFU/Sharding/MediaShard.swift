@@ -62,6 +62,7 @@ public final class MediaShard: @unchecked Sendable {
             for peer in room.peers.values { peer.close(reason: "server shutting down", now: MediaEngine.now()) }
         }
         socket?.flushIfNeeded()
+        context.flushTaps()
         connected?.closeAll()
     }
 
@@ -117,8 +118,11 @@ public final class MediaShard: @unchecked Sendable {
         let reports = tickCount % 100 == 0
         let wallClock = Date().timeIntervalSince1970
         for room in rooms.values {
-            for peer in room.peers.values { peer.tick(now: now, wallClock: wallClock, reports: reports) }
+            for peer in room.peers.values where reports || peer.needsFrequentTicks {
+                peer.tick(now: now, wallClock: wallClock, reports: reports)
+            }
         }
+        context.flushTaps()
         if reports {
             rooms = rooms.filter { !$0.value.isEmpty }
             engine?.placement.collect(shard: index) { self.hosts($0) }

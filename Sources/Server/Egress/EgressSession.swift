@@ -57,20 +57,47 @@ final class EgressSession: RoomRecorder, @unchecked Sendable {
 
     func trackAdded(_ track: RecordedTrack) {
         guard let codec = Self.codec(track.mimeType) else { return }
-        send(.trackAdded(trackID: track.trackID, participant: track.participantIdentity,
+        sendInOrder(.trackAdded(trackID: track.trackID, participant: track.participantIdentity,
                          kind: track.isVideo ? .video : .audio, codec: codec, clockRate: track.clockRate))
     }
 
-    func trackRemoved(trackID: String) { send(.trackRemoved(trackID: trackID)) }
+    func trackRemoved(trackID: String) { sendInOrder(.trackRemoved(trackID: trackID)) }
 
-    func trackMuted(trackID: String, muted: Bool) { send(.trackMuted(trackID: trackID, muted: muted)) }
+    func trackMuted(trackID: String, muted: Bool) { sendInOrder(.trackMuted(trackID: trackID, muted: muted)) }
 
     func roomFinished() { onRoomFinished?() }
 
-    func tap(trackID: String, packet: UnsafeRawBufferPointer, arrival: Double) {
-        send(.rtp(trackID: trackID, arrival: arrival, packet: Array(packet)))
+    /// RTP records not yet handed to the worker (media loop only: a session records one room,
+    /// which lives on one shard). One write per batch instead of a lock, a closure and a
+    /// write(2) per packet.
+    private var batch: [UInt8] = []
+    /// A batch is handed on before it grows past this, even between ticks.
+    static let batchLimit = 64 << 10
+
+    func tap(trackID: String, packet: UnsafeRawBufferPointer, arrival: Double) -> Bool {
+        let started = batch.isEmpty
+        if started { batch.reserveCapacity(Self.batchLimit + 2048) }
+        EgressRecordCodec.appendRTP(trackID: trackID, arrival: arrival, packet: packet, to: &batch)
+        if batch.count >= Self.batchLimit {
+            flushTaps()
+            return false  // already registered for this tick's flush if `started` was false
+        }
+        return started
     }
 
+    func flushTaps() {
+        guard !batch.isEmpty, let worker else { batch.removeAll(); return }
+        worker.send(batch)
+        batch = []
+    }
+
+    /// A record from the media loop, after the packets batched before it.
+    private func sendInOrder(_ record: EgressRecord) {
+        flushTaps()
+        send(record)
+    }
+
+    /// A record sent at once (any thread; the media loop batch must be empty, as after detach).
     func send(_ record: EgressRecord) {
         worker?.send(EgressRecordCodec.encode(record))
     }

@@ -16,6 +16,7 @@ extension RoomHost {
         for room in rooms.values {
             guard let index = room.recorders.firstIndex(where: { $0.recorder === recorder }) else { continue }
             for (_, track) in room.publishedTracks { track.media?.removeTap(recorder) }
+            recorder.flushTaps()  // what it batched goes before whatever the caller sends next
             room.recorders.remove(at: index)
         }
     }
