@@ -3,7 +3,8 @@ import SFU
 
 /// `/healthz` and Prometheus `/metrics` (text exposition format 0.0.4).
 enum HealthRoutes {
-    static func register<Context: RequestContext>(on router: Router<Context>, engine: MediaEngine) {
+    static func register<Context: RequestContext>(on router: Router<Context>, engine: MediaEngine,
+                                                  connections: HTTPConnectionCounters? = nil) {
         router.get("healthz") { _, _ in "ok\n" }
         router.get("metrics") { _, _ -> Response in
             let counters = await engine.counters()
@@ -11,6 +12,7 @@ enum HealthRoutes {
             for (name, help, value) in counters.prometheusSamples {
                 text += "# HELP \(name) \(help)\n# TYPE \(name) counter\n\(name) \(value)\n"
             }
+            if let connections { text += connections.prometheusText }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
