@@ -33,6 +33,9 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "sfu")
+        let descriptors = ProcessLimits.raiseDescriptorLimit()
+        let connections = ConnectionPolicy(settings: settings.connections, descriptorLimit: descriptors?.soft)
+        logger.info("open descriptor limit \(descriptors.map { "\($0.soft) (hard \($0.hard), was \($0.before))" } ?? "unknown"); max_connections \(connections.maxConnections)")
         let advertised = try NodeAddress.resolve(configured: settings.nodeIP, bind: settings.bind)
         let engine = try MediaEngine(
             configuration: MediaEngineConfiguration(
@@ -57,9 +60,9 @@ struct ServeCommand: AsyncParsableCommand {
             webhooks = try await WebhookPipeline.start(service: service, configuration: configuration, logger: logger)
             logger.info("webhooks to \(settings.webhookURLs.joined(separator: ", ")), outbox \(settings.webhookOutboxDirectory)")
         }
-        let router = Router(context: BasicWebSocketRequestContext.self)
+        let router = Router(context: SignallingRequestContext.self)
         router.add(middleware: CrossOriginMiddleware())  // first: it must wrap every route
-        HealthRoutes.register(on: router, engine: engine)
+        HealthRoutes.register(on: router, engine: engine, connections: connections.counters)
         WHIPRoutes(engine: engine, verifier: verifier, logger: logger).register(on: router)
         SignalRoutes(service: service, verifier: verifier, logger: logger,
                      singlePeerConnection: settings.singlePeerConnection).register(on: router)
@@ -73,7 +76,8 @@ struct ServeCommand: AsyncParsableCommand {
                                EgressServiceMethods.service(egress)]).register(on: router)
         let app = Application(
             router: router,
-            server: .signalling(webSocketRouter: router, refuseSinglePeerConnection: !settings.singlePeerConnection),
+            server: .signalling(webSocketRouter: router, refuseSinglePeerConnection: !settings.singlePeerConnection,
+                                 connections: connections),
             configuration: .init(address: .hostname(settings.bind, port: settings.port), serverName: "sfu"),
             logger: logger)
         logger.info("sfu listening on http://\(settings.bind):\(settings.port)")

@@ -59,4 +59,26 @@ final class ServerConfigTests: XCTestCase {
         XCTAssertEqual(config.outboundLossPercent, 2.5)
         XCTAssertThrowsError(try ServerConfig.parse("[keys]\na = \"b\"\n[testing]\ninbound_loss_percent = 101\n"))
     }
+
+    func testConnectionKeysHaveDefaultsAndAreValidated() throws {
+        let defaults = try ServerConfig.parse("[keys]\na = \"b\"\n")
+        XCTAssertEqual(defaults.connections, ConnectionSettings(maxConnections: 10_000, idleTimeout: 30, headerTimeout: 10, bodyTimeout: 30))
+        let set = try ServerConfig.parse("""
+            [server]
+            max_connections = 20
+            idle_timeout = 2
+            header_timeout = 0.5
+            body_timeout = 3
+            [keys]
+            a = "b"
+            """)
+        XCTAssertEqual(set.connections, ConnectionSettings(maxConnections: 20, idleTimeout: 2, headerTimeout: 0.5, bodyTimeout: 3))
+        for (line, key) in [("max_connections = 0", "server.max_connections"), ("idle_timeout = 0", "server.idle_timeout"),
+                            ("header_timeout = \"10\"", "server.header_timeout"), ("body_timeout = -1", "server.body_timeout"),
+                            ("read_timeout = 3", "server.read_timeout")] {
+            XCTAssertThrowsError(try ServerConfig.parse("[server]\n\(line)\n[keys]\na = \"b\"\n"), line) { error in
+                XCTAssertEqual((error as? ConfigError)?.key, key, line)
+            }
+        }
+    }
 }

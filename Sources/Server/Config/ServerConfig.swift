@@ -7,6 +7,8 @@ import TOMLKit
 struct ServerConfig: Equatable {
     var bind = "127.0.0.1"
     var port = 7880
+    /// `[server]` connection cap and timeouts (ConnectionPolicy).
+    var connections = ConnectionSettings()
     var udpPort = 7882
     var nodeIP = ""
     /// `/rtc/v1` (single peer connection) served; false answers it 404 so SDKs use `/rtc`.
@@ -53,9 +55,14 @@ extension ServerConfig {
         }
         var config = ServerConfig()
         var reader = TOMLReader(root: table)
-        try reader.section("server", allowed: ["bind", "port"]) { s throws(ConfigError) in
+        try reader.section("server", allowed: ["bind", "port", "max_connections", "idle_timeout", "header_timeout",
+                                               "body_timeout"]) { s throws(ConfigError) in
             if let v = try s.string("bind") { config.bind = v }
             if let v = try s.int("port", range: 1...65535) { config.port = v }
+            if let v = try s.int("max_connections", range: 1...1_000_000) { config.connections.maxConnections = v }
+            if let v = try s.double("idle_timeout", range: 0.1...86_400) { config.connections.idleTimeout = v }
+            if let v = try s.double("header_timeout", range: 0.1...3_600) { config.connections.headerTimeout = v }
+            if let v = try s.double("body_timeout", range: 0.1...86_400) { config.connections.bodyTimeout = v }
         }
         try reader.section("rtc", allowed: ["udp_port", "node_ip", "single_peer_connection", "media_threads"]) { s throws(ConfigError) in
             if let v = try s.int("udp_port", range: 1...65535) { config.udpPort = v }

@@ -11,9 +11,9 @@ struct AgentRoutes: Sendable {
     let verifier: AccessTokenVerifier
     let logger: Logger
 
-    func register(on router: Router<BasicWebSocketRequestContext>) {
-        router.ws("agent", shouldUpgrade: { request, _ in
-            _ = try await authorize(request)
+    func register(on router: Router<SignallingRequestContext>) {
+        router.ws("agent", shouldUpgrade: { request, context in
+            try await context.checkingUpgrade { _ = try await authorize(request) }
             return .upgrade([:])
         }, onUpgrade: { inbound, outbound, _ in
             try await serve(inbound: inbound, outbound: outbound)

@@ -18,7 +18,11 @@ enum HTTPResponses {
 
 extension HTTPResponse.Status {
     init(tokenStatus: Int) {
-        self = tokenStatus == 403 ? .forbidden : .unauthorized
+        switch tokenStatus {
+        case 403: self = .forbidden
+        case 400: self = .badRequest
+        default: self = .unauthorized
+        }
     }
 }
 

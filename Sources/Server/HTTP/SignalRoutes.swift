@@ -19,10 +19,10 @@ struct SignalRoutes: Sendable {
     var singlePeerConnection = true
     static let maxFrameSize = 1 << 20
 
-    func register(on router: Router<BasicWebSocketRequestContext>) {
+    func register(on router: Router<SignallingRequestContext>) {
         router.get("rtc/validate") { request, _ in await validate(request) }
-        router.ws("rtc", shouldUpgrade: { request, _ in
-            _ = try await authorize(request)
+        router.ws("rtc", shouldUpgrade: { request, context in
+            try await context.checkingUpgrade { _ = try await authorize(request) }
             return .upgrade([:])
         }, onUpgrade: { inbound, outbound, context in
             let query = Self.query(context.request)
@@ -30,9 +30,11 @@ struct SignalRoutes: Sendable {
         })
         guard singlePeerConnection else { return }
         router.get("rtc/v1/validate") { request, _ in await validate(request, singlePeer: true) }
-        router.ws("rtc/v1", shouldUpgrade: { request, _ in
-            _ = try await authorize(request)
-            _ = try Self.singlePeerParameters(request)
+        router.ws("rtc/v1", shouldUpgrade: { request, context in
+            try await context.checkingUpgrade {
+                _ = try await authorize(request)
+                _ = try Self.singlePeerParameters(request)
+            }
             return .upgrade([:])
         }, onUpgrade: { inbound, outbound, context in
             let parameters: JoinParameters
@@ -97,6 +99,7 @@ struct SignalRoutes: Sendable {
                 throw TokenError.forbidden("permissions denied: token has no room")
             }
             try claims.checkJoin(room: room)
+            try claims.checkIdentity()
             return claims
         } catch {
             throw HTTPError(HTTPResponse.Status(tokenStatus: error.status), message: error.reason)

@@ -1,7 +1,3 @@
-import Hummingbird
-import HummingbirdCore
-import HummingbirdWebSocket
-import Logging
 import NIOCore
 
 /// Answers `GET /rtc/v1…` with 404 before the WebSocket upgrader sees it, when single peer
@@ -62,42 +58,5 @@ final class SingleConnectionModeRefusal: ChannelInboundHandler, RemovableChannel
             context.fireChannelReadComplete()
         }
         context.leavePipeline(removalToken: removalToken)
-    }
-}
-
-/// Hummingbird's HTTP/1 + WebSocket child channel, with `SingleConnectionModeRefusal` in
-/// front when `/rtc/v1` is switched off.
-struct SignallingChildChannel: ServerChildChannel {
-    let inner: HTTP1WebSocketUpgradeChannel
-    let refuseSinglePeerConnection: Bool
-
-    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1WebSocketUpgradeChannel.Value> {
-        if refuseSinglePeerConnection {
-            do {
-                try channel.pipeline.syncOperations.addHandler(SingleConnectionModeRefusal())
-            } catch {
-                return channel.eventLoop.makeFailedFuture(error)
-            }
-        }
-        return inner.setup(channel: channel, logger: logger)
-    }
-
-    func handle(value: HTTP1WebSocketUpgradeChannel.Value, logger: Logger) async {
-        await inner.handle(value: value, logger: logger)
-    }
-}
-
-extension HTTPServerBuilder {
-    static func signalling<WSResponderBuilder: HTTPResponderBuilder & _HB_SendableMetatype>(webSocketRouter: WSResponderBuilder,
-                                                                                          refuseSinglePeerConnection: Bool) -> HTTPServerBuilder
-    where WSResponderBuilder.Responder.Context: WebSocketRequestContext {
-        let webSocketResponder = webSocketRouter.buildResponder()
-        return HTTPServerBuilder { responder in
-            // SDP offers with simulcast and many codecs exceed the 16 KiB default frame size.
-            SignallingChildChannel(inner: HTTP1WebSocketUpgradeChannel(
-                responder: responder, webSocketResponder: webSocketResponder,
-                configuration: .init(ws: .init(maxFrameSize: SignalRoutes.maxFrameSize))),
-                refuseSinglePeerConnection: refuseSinglePeerConnection)
-        }
     }
 }

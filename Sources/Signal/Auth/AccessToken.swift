@@ -56,6 +56,7 @@ public struct TokenError: Error, CustomStringConvertible, Equatable {
 
     public static func unauthorized(_ reason: String) -> TokenError { TokenError(status: 401, reason: reason) }
     public static func forbidden(_ reason: String) -> TokenError { TokenError(status: 403, reason: reason) }
+    public static func badRequest(_ reason: String) -> TokenError { TokenError(status: 400, reason: reason) }
 }
 
 /// Verifies LiveKit access tokens against the configured API keys (PROTOCOL.md §7).
@@ -84,6 +85,11 @@ public struct AccessTokenVerifier: Sendable {
         }
         guard let apiKey = unverified.iss, !apiKey.isEmpty else { throw .unauthorized("invalid token: no issuer (API key)") }
         guard let secret = keys[apiKey] else { throw .unauthorized("invalid API key: \(apiKey)") }
+        do throws(TokenHeader.Failure) {
+            try TokenHeader.decode(token: token).check(issuer: apiKey)
+        } catch {
+            throw .unauthorized(error.description)
+        }
         let collection = JWTKeyCollection()
         await collection.add(hmac: Self.hmacKey(secret), digestAlgorithm: .sha256)
         let claims: AccessTokenClaims
@@ -114,6 +120,12 @@ extension AccessTokenVerifier {
 }
 
 extension AccessTokenClaims {
+    /// A participant needs an identity: LiveKit answers a join with an empty `sub` 400
+    /// "identity cannot be empty". Server-API tokens (Twirp) may have none.
+    public func checkIdentity() throws(TokenError) {
+        guard !identity.isEmpty else { throw .badRequest("identity cannot be empty") }
+    }
+
     /// A join to `room` needs `roomJoin` and a matching `room` grant.
     public func checkJoin(room: String) throws(TokenError) {
         guard let video, video.roomJoin == true else { throw .forbidden("permissions denied: no roomJoin grant") }
