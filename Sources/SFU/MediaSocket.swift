@@ -55,6 +55,21 @@ final class MediaSocket {
         pendingFlush = true
     }
 
+    private var flushScheduled = false
+
+    /// Flushes once the event loop has handled every socket that is readable now: a shard
+    /// reads its shared socket and its connected sockets in one loop iteration, and what all
+    /// of them made the fan-out queue leaves in one sendmmsg (one scheduled task per
+    /// iteration, not per datagram).
+    func scheduleFlush() {
+        guard pendingFlush, !flushScheduled else { return }
+        flushScheduled = true
+        channel.eventLoop.execute {
+            self.flushScheduled = false
+            self.flushIfNeeded()
+        }
+    }
+
     func flushIfNeeded() {
         if pendingFlush {
             pendingFlush = false

@@ -60,6 +60,7 @@ public final class PeerConnection {
 
     func addPublished(_ track: PublishedTrack) {
         published.append(track)
+        publishesVideo = published.contains { $0.kind == .video }
         for layer in track.layers {
             if let ssrc = layer.ssrc { layersBySSRC[ssrc] = (track, layer) }
             if let ssrc = layer.rtxSSRC { retransmissionsBySSRC[ssrc] = (track, layer) }
@@ -68,6 +69,7 @@ public final class PeerConnection {
 
     func removePublished(_ track: PublishedTrack, now: Double) {
         published.removeAll { $0 === track }
+        publishesVideo = published.contains { $0.kind == .video }
         layersBySSRC = layersBySSRC.filter { $0.value.0 !== track }
         retransmissionsBySSRC = retransmissionsBySSRC.filter { $0.value.0 !== track }
         track.detachAll(now: now)
@@ -183,12 +185,18 @@ public final class PeerConnection {
 
     /// Periodic work: NACKs toward the publisher; once a second, RR for what we receive and SR
     /// for what we send (RFC 3550 §6.2 interval, simplified to a fixed 1 s).
-    /// Whether this peer has work on every 10 ms tick: DTLS retransmissions and the connect
-    /// deadline while connecting, NACK scheduling and congestion feedback while publishing.
-    /// A connected peer that only receives has none: its sender reports, layer choice and
-    /// consent deadline run on the once-a-second report tick, so an idle subscriber costs one
-    /// visit a second rather than a hundred.
-    var needsFrequentTicks: Bool { transport.state != .connected || !published.isEmpty }
+    /// How often, in 10 ms shard ticks, this peer has timed work: every tick while connecting
+    /// (DTLS retransmissions, the connect deadline) or while publishing video (NACK scheduling);
+    /// every 5th while it gets congestion feedback (due each 50 ms); otherwise only on the
+    /// once-a-second report tick (sender and receiver reports, layer choice, consent deadline).
+    /// So an idle subscriber costs one visit a second rather than a hundred.
+    var tickCadence: Int {
+        if transport.state != .connected || publishesVideo { return 1 }
+        if congestionFeedback != nil, !published.isEmpty { return Self.congestionFeedbackTicks }
+        return 100
+    }
+    static let congestionFeedbackTicks = 5
+    private var publishesVideo = false
 
     func tick(now: Double, wallClock: Double, reports: Bool) {
         transport.tick(now: now, dtlsDue: true)
@@ -198,7 +206,8 @@ public final class PeerConnection {
         }
         guard transport.state == .connected else { return }
         for track in published { track.sendDueNacks(now: now, context: context) }
-        if congestionFeedback != nil, now - lastCongestionFeedback >= Self.congestionFeedbackInterval {
+        // 90 %: visited every 5th tick, a timer that fires a little early must not skip a round.
+        if congestionFeedback != nil, now - lastCongestionFeedback >= Self.congestionFeedbackInterval * 0.9 {
             lastCongestionFeedback = now
             let feedback = congestionFeedback!.makeFeedback(now: now)
             if !feedback.isEmpty {

@@ -8,14 +8,14 @@ final class TickScheduleTests: XCTestCase {
         let track = bed.publishVideo(layers: [(rid: nil, ssrc: 1234, rtxSSRC: nil)])
         let (subscriber, _) = try bed.addSubscriber()
         _ = bed.subscribe(subscriber, to: track, ssrc: 5000, now: 0)
-        XCTAssertFalse(subscriber.needsFrequentTicks, "receives only: its work is once a second")
-        XCTAssertTrue(bed.publisher.needsFrequentTicks, "publishes: NACKs and congestion feedback are due every few ms")
+        XCTAssertEqual(subscriber.tickCadence, 100, "receives only: its work is once a second")
+        XCTAssertEqual(bed.publisher.tickCadence, 1, "publishes video: NACKs are due every few ms")
     }
 
     func testAPeerStillConnectingIsVisitedEveryTick() throws {
         let bed = try ForwardingTestBed()
         let peer = bed.makeUnconnectedPeer()
-        XCTAssertTrue(peer.needsFrequentTicks, "DTLS retransmissions and the connect deadline")
+        XCTAssertEqual(peer.tickCadence, 1, "DTLS retransmissions and the connect deadline")
     }
 }
 

@@ -16,6 +16,9 @@ public final class MediaShard: @unchecked Sendable {
     let router: MediaRouter
     private(set) var socket: MediaSocket?
     var rooms: [String: Room] = [:]
+    /// Every open peer of the shard, in one array the 10 ms tick walks (cheaper than the rooms'
+    /// dictionaries); closed peers leave it on the next report tick.
+    private var peers: [PeerConnection] = []
     /// Sockets connected to the selected addresses of this shard's transports (several shards only).
     private var connected: ConnectedSockets?
     private var ticker: RepeatedTask?
@@ -102,6 +105,7 @@ public final class MediaShard: @unchecked Sendable {
         peer.observer = observer
         room.add(peer)
         router.add(peer)
+        peers.append(peer)
         return peer
     }
 
@@ -116,14 +120,13 @@ public final class MediaShard: @unchecked Sendable {
         tickCount &+= 1
         let now = MediaEngine.now()
         let reports = tickCount % 100 == 0
-        let wallClock = Date().timeIntervalSince1970
-        for room in rooms.values {
-            for peer in room.peers.values where reports || peer.needsFrequentTicks {
-                peer.tick(now: now, wallClock: wallClock, reports: reports)
-            }
+        let wallClock = reports ? Date().timeIntervalSince1970 : 0  // only sender reports use it
+        for peer in peers where !peer.isClosed && (reports || tickCount % peer.tickCadence == 0) {
+            peer.tick(now: now, wallClock: wallClock, reports: reports)
         }
         context.flushTaps()
         if reports {
+            peers.removeAll { $0.isClosed }
             rooms = rooms.filter { !$0.value.isEmpty }
             engine?.placement.collect(shard: index) { self.hosts($0) }
         }
