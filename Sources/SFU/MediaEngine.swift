@@ -145,11 +145,6 @@ public final class MediaEngine: @unchecked Sendable {
 
     /// Rooms placed on each shard, for `/metrics`.
     public var roomsPerShard: [Int] { placement.roomsPerShard }
-
-    /// The shard hosting `room`, if it is placed (for a caller that then hops to its loop).
-    public func shard(hosting room: String) -> MediaShard? {
-        placement.shard(of: room).map { shards[$0] }
-    }
 }
 
 /// Hands each datagram to the router and flushes what the fan-out queued.

@@ -30,52 +30,56 @@ public enum EgressRecordCodec {
     }
 
     public static func encode(_ record: EgressRecord) -> [UInt8] {
-        var out: [UInt8] = [0, 0, 0, 0]
+        var out: [UInt8] = []
         switch record {
-        case let .trackAdded(trackID, participant, kind, codec, clockRate):
-            out.append(RecordType.trackAdded.rawValue)
-            appendString(trackID, to: &out)
-            appendString(participant, to: &out)
-            out.append(wireValue(kind))
-            out.append(wireValue(codec))
-            appendU32(clockRate, to: &out)
         case let .rtp(trackID, arrival, packet):
             out.reserveCapacity(4 + 1 + 2 + trackID.utf8.count + 8 + packet.count)
+            packet.withUnsafeBytes { appendRTP(trackID: trackID, arrival: arrival, packet: $0, to: &out) }
+        default:
+            appendFramed(to: &out) { out in
+                switch record {
+                case let .trackAdded(trackID, participant, kind, codec, clockRate):
+                    out.append(RecordType.trackAdded.rawValue)
+                    appendString(trackID, to: &out)
+                    appendString(participant, to: &out)
+                    out.append(wireValue(kind))
+                    out.append(wireValue(codec))
+                    appendU32(clockRate, to: &out)
+                case .rtp:
+                    preconditionFailure("framed above")
+                case let .trackRemoved(trackID):
+                    out.append(RecordType.trackRemoved.rawValue)
+                    appendString(trackID, to: &out)
+                case let .trackMuted(trackID, muted):
+                    out.append(RecordType.trackMuted.rawValue)
+                    appendString(trackID, to: &out)
+                    out.append(muted ? 1 : 0)
+                case .finish:
+                    out.append(RecordType.finish.rawValue)
+                }
+            }
+        }
+        return out
+    }
+
+    /// Appends one RTP record, what `encode(.rtp(...))` returns for these values, without an
+    /// intermediate array: the recording tap batches packets this way on the media loop.
+    public static func appendRTP(trackID: String, arrival: Double, packet: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        appendFramed(to: &out) { out in
             out.append(RecordType.rtp.rawValue)
             appendString(trackID, to: &out)
             let bits = arrival.bitPattern
             appendU32(UInt32(truncatingIfNeeded: bits >> 32), to: &out)
             appendU32(UInt32(truncatingIfNeeded: bits), to: &out)
             out.append(contentsOf: packet)
-        case let .trackRemoved(trackID):
-            out.append(RecordType.trackRemoved.rawValue)
-            appendString(trackID, to: &out)
-        case let .trackMuted(trackID, muted):
-            out.append(RecordType.trackMuted.rawValue)
-            appendString(trackID, to: &out)
-            out.append(muted ? 1 : 0)
-        case .finish:
-            out.append(RecordType.finish.rawValue)
         }
-        let length = UInt32(truncatingIfNeeded: out.count - 4)
-        out[0] = UInt8(truncatingIfNeeded: length >> 24)
-        out[1] = UInt8(truncatingIfNeeded: length >> 16)
-        out[2] = UInt8(truncatingIfNeeded: length >> 8)
-        out[3] = UInt8(truncatingIfNeeded: length)
-        return out
     }
 
-    /// Appends what `encode(.rtp(...))` returns for these values, without an intermediate
-    /// array: the recording tap batches packets this way on the media loop.
-    public static func appendRTP(trackID: String, arrival: Double, packet: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+    /// Appends a record: a 4-byte big-endian length, then what `body` appends.
+    static func appendFramed(to out: inout [UInt8], _ body: (inout [UInt8]) -> Void) {
         let start = out.count
         out.append(contentsOf: [0, 0, 0, 0])
-        out.append(RecordType.rtp.rawValue)
-        appendString(trackID, to: &out)
-        let bits = arrival.bitPattern
-        appendU32(UInt32(truncatingIfNeeded: bits >> 32), to: &out)
-        appendU32(UInt32(truncatingIfNeeded: bits), to: &out)
-        out.append(contentsOf: packet)
+        body(&out)
         let length = UInt32(truncatingIfNeeded: out.count - start - 4)
         out[start] = UInt8(truncatingIfNeeded: length >> 24)
         out[start + 1] = UInt8(truncatingIfNeeded: length >> 16)

@@ -15,7 +15,5 @@ final class RoomPlacement: @unchecked Sendable {
         table.withLockedValue { _ = $0.collect(shard: shard, isHosted: isHosted) }
     }
 
-    func shard(of room: String) -> Int? { table.withLockedValue { $0.shard(of: room) } }
-
     var roomsPerShard: [Int] { table.withLockedValue { $0.roomsPerShard } }
 }
