@@ -60,7 +60,7 @@ from aiortc import RTCSessionDescription  # noqa: E402
 
 import media  # noqa: E402  (patches aioice to gather 127.0.0.1 only)
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+from bench_common import cpu_seconds, free_port, metrics, stop_process  # noqa: E402
 JANUS_LIB = Path("/usr/lib/x86_64-linux-gnu/janus")
 SHIM_SOURCE = Path(__file__).resolve().parent / "janus" / "getifaddrs_noloopback.c"
 
@@ -111,32 +111,11 @@ def ice_state(pc) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def free_port(kind: int) -> int:
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime, all threads
-
-
 def thread_count(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("Threads:"):
             return int(line.split()[1])
     return 0
-
-
-def metrics(base: str) -> dict[str, float]:
-    values: dict[str, float] = {}
-    with urllib.request.urlopen(base + "/metrics", timeout=10) as response:
-        for line in response.read().decode().splitlines():
-            if line and not line.startswith("#"):
-                name = line.split("{")[0].split()[0]
-                values[name] = values.get(name, 0.0) + float(line.split()[-1])
-    return values
 
 
 def mint_token(identity: str, room: str, publish: bool) -> str:
@@ -250,13 +229,7 @@ class OurServer:
         self.sessions.clear()
 
     def stop(self) -> None:
-        if self.process:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 # --------------------------------------------------------------------------------------------
@@ -455,13 +428,7 @@ class JanusServer:
             await asyncio.to_thread(self.session.close)
 
     def stop(self) -> None:
-        if self.process:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 # --------------------------------------------------------------------------------------------

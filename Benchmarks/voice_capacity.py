@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -30,28 +29,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def free_port(kind: int) -> int:
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
-
-
-def metrics(base: str) -> dict[str, float]:
-    values: dict[str, float] = {}
-    with urllib.request.urlopen(base + "/metrics", timeout=10) as response:
-        for line in response.read().decode().splitlines():
-            if line and not line.startswith("#"):
-                name = line.split("{")[0].split()[0]
-                values[name] = values.get(name, 0.0) + float(line.split()[-1])
-    return values
+from bench_common import cpu_seconds, free_port, metrics, stop_process
 
 
 def main() -> int:
@@ -124,11 +102,7 @@ def main() -> int:
         print(json.dumps(result, indent=2))
         return 0
     finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_process(server)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,49 @@
+"""What the benchmark scripts share: free loopback ports, a process's CPU time, `/metrics`,
+and stopping a server process."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import urllib.request
+from pathlib import Path
+from typing import Optional
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def free_port(kind: int) -> int:
+    """A port the kernel just handed out on 127.0.0.1 (SOCK_STREAM or SOCK_DGRAM)."""
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of the process, all threads, from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def metrics(base: str) -> dict[str, float]:
+    """The server's /metrics, each name summed over its label sets."""
+    values: dict[str, float] = {}
+    with urllib.request.urlopen(base + "/metrics", timeout=10) as response:
+        for line in response.read().decode().splitlines():
+            if line and not line.startswith("#"):
+                name = line.split("{")[0].split()[0]
+                values[name] = values.get(name, 0.0) + float(line.split()[-1])
+    return values
+
+
+def stop_process(process: Optional[subprocess.Popen]) -> None:
+    """SIGTERM, then SIGKILL after 10 s."""
+    if process is None:
+        return
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
