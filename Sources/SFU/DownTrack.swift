@@ -66,8 +66,9 @@ public final class DownTrack {
     }
 
     /// The subscriber lost a picture (PLI/FIR): ask the publisher for the layer we forward.
+    /// A pending switch asks for the wanted layer: its keyframe both repairs and switches.
     func requestKeyframe(now: Double) {
-        source?.requestKeyframe(layer: currentLayer ?? pendingLayer ?? 0, now: now, context: context)
+        source?.requestKeyframe(layer: pendingLayer ?? currentLayer ?? 0, now: now, context: context)
     }
 
     /// Sets what the subscriber's SDP settled for this m-line (after an answer to our offer).
@@ -129,7 +130,9 @@ public final class DownTrack {
             currentLayer = pending
             pendingLayer = nil
             waitingForKeyframe = false
-        } else if let pending = pendingLayer, layer == pending, currentLayer == nil {
+        } else if let pending = pendingLayer, layer == pending {
+            // Keep asking (throttled per layer) until the switch happens: one PLI or keyframe
+            // lost while the forwarded layer has stopped would otherwise freeze the picture.
             source?.requestKeyframe(layer: pending, now: now, context: context)
         }
         guard layer == currentLayer else { return }

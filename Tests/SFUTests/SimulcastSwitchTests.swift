@@ -87,4 +87,37 @@ final class SimulcastSwitchTests: XCTestCase {
         XCTAssertEqual(stamps[6] &- stamps[5], 3000)
         XCTAssertEqual(stamps[7] &- stamps[6], 3000)
     }
+
+    /// The wanted layer's keyframe (or our PLI) is lost while the forwarded layer has stopped:
+    /// the forwarder keeps asking for the wanted layer, at most once per 300 ms, until the
+    /// switch, and a subscriber PLI meanwhile names the wanted layer, so the picture recovers.
+    func testLostKeyframeDuringASwitchIsAskedForAgain() throws {
+        let track = bed.publishVideo(layers: [(rid: "q", ssrc: ssrcs[0], rtxSSRC: nil), (rid: "h", ssrc: ssrcs[1], rtxSSRC: nil),
+                                              (rid: "f", ssrc: ssrcs[2], rtxSSRC: nil)])
+        for layer in 0..<3 { try sendFrame(layer: layer, frame: 0, now: time(0)) }
+        let (peer, end) = try bed.addSubscriber()
+        let downTrack = bed.subscribe(peer, to: track, ssrc: 5000, targetLayer: 2, now: time(0))
+        try sendFrame(layer: 2, frame: 1, keyframe: true, now: time(1))
+        XCTAssertEqual(downTrack.currentLayer, 2)
+
+        // f stops (the publisher dropped it); after a second the forwarder wants h, and asks once.
+        let stop = time(1) + 1.5
+        try sendFrame(layer: 1, frame: 2, now: stop - 0.1)
+        bed.publisherEnd.forgetReceived()
+        downTrack.chooseLayer(now: stop)
+        bed.deliverOutbound()
+        XCTAssertEqual(bed.publisherEnd.pictureLossIndications.map(\.mediaSSRC), [ssrcs[1]])
+        // That keyframe never comes: h's delta frames renew the request, throttled.
+        try sendFrame(layer: 1, frame: 3, now: stop + 0.1)
+        try sendFrame(layer: 1, frame: 4, now: stop + 0.35)
+        try sendFrame(layer: 1, frame: 5, now: stop + 0.5)
+        bed.deliverOutbound()
+        XCTAssertEqual(bed.publisherEnd.pictureLossIndications.map(\.mediaSSRC), [ssrcs[1], ssrcs[1]])
+        // The subscriber's own PLI asks for h too, not for the stopped f.
+        try bed.send(rtcp: [.pli(PictureLossIndication(senderSSRC: 77, mediaSSRC: downTrack.ssrc))], from: end, now: stop + 0.9)
+        XCTAssertEqual(bed.publisherEnd.pictureLossIndications.map(\.mediaSSRC), [ssrcs[1], ssrcs[1], ssrcs[1]])
+        try sendFrame(layer: 1, frame: 6, keyframe: true, now: stop + 1)
+        XCTAssertEqual(downTrack.currentLayer, 1)
+        XCTAssertEqual(origins(end).last, [1, 6])
+    }
 }
