@@ -145,6 +145,9 @@ public final class MediaEngine: @unchecked Sendable {
 
     /// Rooms placed on each shard, for `/metrics`.
     public var roomsPerShard: [Int] { placement.roomsPerShard }
+
+    /// Whether `room` lives on one of the shards (or is being placed there).
+    public func hostsRoom(_ room: String) -> Bool { placement.isPlaced(room) }
 }
 
 /// Hands each datagram to the router and flushes what the fan-out queued.

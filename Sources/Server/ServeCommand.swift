@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import ServiceLifecycle
 import SFU
 import Webhooks
 import Signal
@@ -62,7 +63,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let router = Router(context: SignallingRequestContext.self)
         router.add(middleware: CrossOriginMiddleware())  // first: it must wrap every route
-        HealthRoutes.register(on: router, engine: engine, connections: connections.counters)
+        let drain = NodeDrain(timeout: settings.drainTimeout, logger: logger) { service.drain.set() }
+        let signalSources = drain.installSignalHandlers()
+        let egress = EgressManager(service: service, settings: settings.storage, logger: logger)
+        HealthRoutes.register(on: router, engine: engine, connections: connections.counters,
+                              node: NodeMetrics(service: service, egress: egress))
         WHIPRoutes(engine: engine, verifier: verifier, logger: logger).register(on: router)
         SignalRoutes(service: service, verifier: verifier, logger: logger,
                      singlePeerConnection: settings.singlePeerConnection).register(on: router)
@@ -70,7 +75,6 @@ struct ServeCommand: AsyncParsableCommand {
         let page = RoomPageRoutes(keys: settings.keys)
         page.register(on: router)
         if page.devMode { logger.warning("development keys in use: /dev/token mints room tokens for anyone (never use these keys in production)") }
-        let egress = EgressManager(service: service, settings: settings.storage, logger: logger)
         TwirpRoutes(verifier: verifier, logger: logger,
                     services: [RoomServiceMethods.service(service, egress: egress), AgentDispatchMethods.service(service),
                                EgressServiceMethods.service(egress)]).register(on: router)
@@ -81,7 +85,23 @@ struct ServeCommand: AsyncParsableCommand {
             configuration: .init(address: .hostname(settings.bind, port: settings.port), serverName: "sfu"),
             logger: logger)
         logger.info("sfu listening on http://\(settings.bind):\(settings.port)")
-        try await app.runService()
+        // SIGTERM/SIGINT drain (NodeDrain) rather than stop the HTTP server at once.
+        let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                defer { drain.abandon() }  // the server ended by itself: nothing to wait for
+                try await services.run()
+            }
+            group.addTask {
+                _ = await drain.run {
+                    let load = await service.load()
+                    return load.participants + egress.activeCount
+                }
+                await services.triggerGracefulShutdown()
+            }
+            try await group.waitForAll()
+        }
+        withExtendedLifetime(signalSources) {}
         service.stop()
         await engine.shutdown()
         await webhooks?.stop()

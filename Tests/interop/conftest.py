@@ -206,12 +206,18 @@ outbound_loss_percent = {float(outbound_loss_percent)}
         if self.proc is None:
             return None
         if self.proc.poll() is None:
+            # The first SIGTERM drains (calls carry on); a node left with no participant stops
+            # within a second, and a second SIGTERM stops it at once.
             self.proc.terminate()
             try:
-                self.proc.wait(timeout=5)
+                self.proc.wait(timeout=1.5)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
+                self.proc.terminate()
+                try:
+                    self.proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait(timeout=5)
         return self.proc.returncode
 
     def restart(self, graceful: bool = True) -> "SfuServer":

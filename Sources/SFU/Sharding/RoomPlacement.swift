@@ -15,5 +15,7 @@ final class RoomPlacement: @unchecked Sendable {
         table.withLockedValue { _ = $0.collect(shard: shard, isHosted: isHosted) }
     }
 
+    func isPlaced(_ room: String) -> Bool { table.withLockedValue { $0.shard(of: room) != nil } }
+
     var roomsPerShard: [Int] { table.withLockedValue { $0.roomsPerShard } }
 }

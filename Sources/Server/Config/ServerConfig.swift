@@ -29,6 +29,8 @@ struct ServerConfig: Equatable {
     var webhookOutboxDirectory = "data/webhooks"
     /// `[storage]`: recordings.
     var storage = StorageSettings()
+    /// `[node] drain_timeout`: seconds a draining node waits for its calls to end.
+    var drainTimeout = 3600.0
 
     /// Media shards to run: `media_threads`, or one per core when it is 0.
     var effectiveMediaThreads: Int {
@@ -116,6 +118,9 @@ extension ServerConfig {
             if let v = try s.string("s3_endpoint") { config.storage.s3Endpoint = v }
             if let v = try s.string("s3_bucket") { config.storage.s3Bucket = v }
             if let v = try s.bool("s3_force_path_style") { config.storage.s3ForcePathStyle = v }
+        }
+        try reader.section("node", allowed: ["drain_timeout"]) { s throws(ConfigError) in
+            if let v = try s.double("drain_timeout", range: 0...86_400 * 7) { config.drainTimeout = v }
         }
         try reader.section("testing", allowed: ["inbound_loss_percent", "outbound_loss_percent"]) { s throws(ConfigError) in
             if let v = try s.double("inbound_loss_percent", range: 0...100) { config.inboundLossPercent = v }

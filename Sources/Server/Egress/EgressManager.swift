@@ -71,6 +71,9 @@ final class EgressManager: @unchecked Sendable {
             .sorted { $0.startedAt < $1.startedAt }
     }
 
+    /// Recordings starting, active or ending (uploads included): a draining node waits for them.
+    var activeCount: Int { sessions.withLockedValue { $0.values.filter(\.isActive).count } }
+
     // MARK: lifecycle
 
     private func start(room: String, trackID: String?, info template: Livekit_EgressInfo, filepath: String,

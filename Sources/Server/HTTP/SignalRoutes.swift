@@ -22,7 +22,7 @@ struct SignalRoutes: Sendable {
     func register(on router: Router<SignallingRequestContext>) {
         router.get("rtc/validate") { request, _ in await validate(request) }
         router.ws("rtc", shouldUpgrade: { request, context in
-            try await context.checkingUpgrade { _ = try await authorize(request) }
+            try await context.checkingUpgrade { try await admit(request) }
             return .upgrade([:])
         }, onUpgrade: { inbound, outbound, context in
             let query = Self.query(context.request)
@@ -32,7 +32,7 @@ struct SignalRoutes: Sendable {
         router.get("rtc/v1/validate") { request, _ in await validate(request, singlePeer: true) }
         router.ws("rtc/v1", shouldUpgrade: { request, context in
             try await context.checkingUpgrade {
-                _ = try await authorize(request)
+                try await admit(request)
                 _ = try Self.singlePeerParameters(request)
             }
             return .upgrade([:])
@@ -86,6 +86,21 @@ struct SignalRoutes: Sendable {
 
     static func token(_ request: Request) -> String? {
         HTTPResponses.bearerToken(request) ?? query(request)["access_token"]
+    }
+
+    /// Before a signalling upgrade: the token may join, and a draining node is not asked to
+    /// create a room (503, so the client or load balancer tries another node). Each refusal
+    /// counts as a join failure.
+    private func admit(_ request: Request) async throws {
+        do {
+            let claims = try await authorize(request)
+            if let room = claims.video?.room, service.drain.isDraining, !service.engine.hostsRoom(room) {
+                throw HTTPError(.serviceUnavailable, message: "node is draining: room \(room) cannot be created here")
+            }
+        } catch {
+            service.joins.failed()
+            throw error
+        }
     }
 
     /// The token's claims, if it may join its room; otherwise an HTTP error with the reason.

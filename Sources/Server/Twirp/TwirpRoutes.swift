@@ -69,6 +69,7 @@ struct TwirpRoutes: Sendable {
             case .notFound(let why): return TwirpError(code: "not_found", message: why).response
             case .invalidArgument(let why): return TwirpError(code: "invalid_argument", message: why).response
             case .permissionDenied(let why): return TwirpError.permissionDenied(why).response
+            case .unavailable(let why): return TwirpError(code: "unavailable", message: why).response
             }
         } catch {
             logger.error("twirp \(service)/\(method): \(error)")

@@ -13,6 +13,9 @@ public final class LiveKitService: @unchecked Sendable {
     let hosts: [RoomHost]
     let agents: AgentHub
     let logger: Logger
+    /// Set on SIGTERM: rooms already here carry on, no new room is created.
+    public let drain = DrainFlag()
+    public let joins = JoinCounters()
     /// Webhook-style events, set once at start-up before the server takes connections.
     private var onEvent: (@Sendable (Livekit_WebhookEvent) -> Void)?
 
@@ -34,7 +37,8 @@ public final class LiveKitService: @unchecked Sendable {
         self.logger = logger
         let agents = AgentHub(keys: keys, logger: logger)
         self.agents = agents
-        hosts = engine.shards.map { RoomHost(shard: $0, agents: agents, keys: keys, defaults: defaults, logger: logger) }
+        let drain = self.drain
+        hosts = engine.shards.map { RoomHost(shard: $0, agents: agents, drain: drain, keys: keys, defaults: defaults, logger: logger) }
     }
 
     public func start() {
@@ -73,10 +77,28 @@ public final class LiveKitService: @unchecked Sendable {
     /// Joins (or resumes) a participant; the first message in `sink` is the JoinResponse (or
     /// ReconnectResponse).
     public func join(claims: AccessTokenClaims, parameters: JoinParameters, sink: SignalSink) async throws -> Session {
-        guard let roomName = claims.video?.room, !roomName.isEmpty else { throw JoinError.refused("token has no room") }
-        return try await withHost(room: roomName, create: true) { host in
-            try host.join(room: roomName, claims: claims, parameters: parameters, sink: sink)
+        guard let roomName = claims.video?.room, !roomName.isEmpty else {
+            joins.failed()
+            throw JoinError.refused("token has no room")
         }
+        do {
+            let session = try await withHost(room: roomName, create: true) { host in
+                try host.join(room: roomName, claims: claims, parameters: parameters, sink: sink)
+            }
+            if !parameters.reconnect { joins.joined() }
+            return session
+        } catch {
+            joins.failed()
+            throw error
+        }
+    }
+
+    /// Rooms, participants and tracks over every host, and the agent jobs running.
+    public func load() async -> NodeLoad {
+        var total = NodeLoad()
+        for part in (try? await eachHost { $0.load }) ?? [] { total.add(part) }
+        total.agentJobsActive = agents.read { $0.workers().reduce(0) { $0 + $1.jobCount } }
+        return total
     }
 
     /// The WebSocket closed. Without a leave the participant may resume for a while.

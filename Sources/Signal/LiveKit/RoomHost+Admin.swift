@@ -6,10 +6,12 @@ public enum AdminError: Error, Equatable, CustomStringConvertible {
     case notFound(String)
     case invalidArgument(String)
     case permissionDenied(String)
+    /// The node cannot take this now (it is draining); another node can.
+    case unavailable(String)
 
     public var description: String {
         switch self {
-        case .notFound(let why), .invalidArgument(let why), .permissionDenied(let why): return why
+        case .notFound(let why), .invalidArgument(let why), .permissionDenied(let why), .unavailable(let why): return why
         }
     }
 }
@@ -38,6 +40,7 @@ extension RoomHost {
         guard !request.name.isEmpty else { throw AdminError.invalidArgument("room name is required") }
         return try admin {
             let existed = self.rooms[request.name] != nil
+            try self.refuseNewRoomWhileDraining(request.name)
             let room = self.obtainRoom(request.name)
             if !existed {
                 if request.emptyTimeout > 0 { room.emptyTimeout = request.emptyTimeout }
@@ -172,6 +175,7 @@ extension RoomHost {
     func createDispatch(_ request: Livekit_CreateAgentDispatchRequest) throws -> Livekit_AgentDispatch {
         guard !request.room.isEmpty else { throw AdminError.invalidArgument("room is required") }
         return try admin {
+            try self.refuseNewRoomWhileDraining(request.room)
             let room = self.obtainRoom(request.room)
             let dispatch = self.createDispatch(room: room, agentName: request.agentName, metadata: request.metadata,
                                                now: MediaEngine.now())

@@ -17,6 +17,8 @@ final class RoomHost: @unchecked Sendable {
     var onEvent: (@Sendable (Livekit_WebhookEvent) -> Void)?
     /// Agent workers and their jobs, shared by every host.
     let agents: AgentHub
+    /// Shared with every host: set when the node drains.
+    let drain: DrainFlag
     /// Closed rooms whose room_finished waits for their recordings' egress_ended.
     var finishingRooms: [FinishingRoom] = []
     private var ticker: RepeatedTask?
@@ -26,9 +28,10 @@ final class RoomHost: @unchecked Sendable {
     static let pingInterval: Int32 = 5
     static let pingTimeout: Int32 = 15
 
-    init(shard: MediaShard, agents: AgentHub, keys: [String: String], defaults: RoomDefaults, logger: Logger) {
+    init(shard: MediaShard, agents: AgentHub, drain: DrainFlag, keys: [String: String], defaults: RoomDefaults, logger: Logger) {
         self.shard = shard
         self.agents = agents
+        self.drain = drain
         self.keys = keys
         self.defaults = defaults
         self.logger = logger
@@ -55,6 +58,7 @@ final class RoomHost: @unchecked Sendable {
         shard.eventLoop.preconditionInEventLoop()
         let now = MediaEngine.now()
         let isNewRoom = rooms[roomName] == nil
+        if isNewRoom, drain.isDraining { throw JoinError.refused("node is draining: room \(roomName) cannot be created here") }
         let room = obtainRoom(roomName)
         if isNewRoom, let config = claims.roomConfig {
             // The token's roomConfig applies when this join creates the room (PROTOCOL.md §7).

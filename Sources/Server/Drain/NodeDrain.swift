@@ -1,0 +1,93 @@
+import Dispatch
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The shell of `DrainState`: catches SIGTERM and SIGINT (instead of letting the HTTP server
+/// stop at once), checks the remaining work twice a second while draining, and returns from
+/// `run` when the server should stop.
+final class NodeDrain: Sendable {
+    private let state: NIOLockedValueBox<DrainState>
+    private let logger: Logger
+    private let onStartDraining: @Sendable () -> Void
+    private let stopped = NIOLockedValueBox<CheckedContinuation<DrainState.StopReason, Never>?>(nil)
+    private let reason = NIOLockedValueBox<DrainState.StopReason?>(nil)
+    static let checkInterval: Duration = .milliseconds(500)
+
+    init(timeout: Double, logger: Logger, onStartDraining: @escaping @Sendable () -> Void) {
+        state = NIOLockedValueBox(DrainState(timeout: timeout))
+        self.logger = logger
+        self.onStartDraining = onStartDraining
+    }
+
+    var isDraining: Bool { state.withLockedValue { $0.isDraining } }
+
+    /// Takes SIGTERM and SIGINT over from the default (terminate) disposition. The caller
+    /// keeps the returned sources alive while serving.
+    func installSignalHandlers() -> [DispatchSourceSignal] {
+        var installed: [DispatchSourceSignal] = []
+        for number in [SIGTERM, SIGINT] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [self] in
+                let name = number == SIGTERM ? "SIGTERM" : "SIGINT"
+                self.apply(self.state.withLockedValue { $0.signal(now: Self.now()) }, cause: name)
+            }
+            source.resume()
+            installed.append(source)
+        }
+        return installed
+    }
+
+    /// Returns once the node should stop; `remainingWork` is asked twice a second while
+    /// draining (calls in progress plus recordings being written).
+    func run(remainingWork: @escaping @Sendable () async -> Int) async -> DrainState.StopReason {
+        let checker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.checkInterval)
+                guard isDraining else { continue }
+                let work = await remainingWork()
+                apply(state.withLockedValue { $0.check(now: Self.now(), remainingWork: work) }, cause: "\(work) call(s) and recording(s) left")
+            }
+        }
+        defer { checker.cancel() }
+        return await withCheckedContinuation { continuation in
+            let early: DrainState.StopReason? = reason.withLockedValue { reason in
+                if let reason { return reason }
+                stopped.withLockedValue { $0 = continuation }
+                return nil
+            }
+            if let early { continuation.resume(returning: early) }
+        }
+    }
+
+    /// The server stopped by itself (an error): `run` returns.
+    func abandon() { finish(.serverEnded) }
+
+    private func finish(_ why: DrainState.StopReason) {
+        let continuation = reason.withLockedValue { reason -> CheckedContinuation<DrainState.StopReason, Never>? in
+            guard reason == nil else { return nil }
+            reason = why
+            return stopped.withLockedValue { let c = $0; $0 = nil; return c }
+        }
+        continuation?.resume(returning: why)
+    }
+
+    private func apply(_ action: DrainState.Action, cause: String) {
+        switch action {
+        case .none:
+            return
+        case .startDraining:
+            logger.notice("\(cause): draining; /healthz answers 503, no new rooms, the calls here carry on (a second signal stops at once)")
+            onStartDraining()
+        case .stop(let why):
+            logger.notice("stopping: \(why)")
+            finish(why)
+        }
+    }
+
+    private static func now() -> Double { ProcessInfo.processInfo.systemUptime }
+}
