@@ -76,6 +76,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // RESP client for Redis over swift-nio (multi-node rooms, issue 10); see docs/redis-client.md.
+        .target(
+            name: "Redis",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .target(
             name: "CLI",
             dependencies: [
@@ -102,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "Server",
             dependencies: [
-                "SFU", "Signal", "Webhooks", "CLI", "Egress", "Storage", "LoadTest",
+                "SFU", "Signal", "Webhooks", "CLI", "Egress", "Storage", "LoadTest", "Redis",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -150,6 +161,16 @@ let package = Package(
         ),
         .testTarget(name: "LoadTestTests", dependencies: ["LoadTest", "RTP", "ICE", "SDP", "DTLS"]),
         .testTarget(name: "EgressTests", dependencies: ["Egress", "CMedia", "RTP"]),
+        .testTarget(
+            name: "RedisTests",
+            dependencies: [
+                "Redis",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "StorageTests", dependencies: ["Storage", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "ServerTests",
