@@ -63,7 +63,15 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let router = Router(context: SignallingRequestContext.self)
         router.add(middleware: CrossOriginMiddleware())  // first: it must wrap every route
-        let drain = NodeDrain(timeout: settings.drainTimeout, logger: logger) { service.drain.set() }
+        let registry = settings.redis.map { redis in
+            NodeRegistry.make(settings: redis, http: "\(settings.bind):\(settings.port)",
+                              media: "\(advertised):\(settings.udpPort)", service: service, logger: logger)
+        }
+        registry?.start()
+        let drain = NodeDrain(timeout: settings.drainTimeout, logger: logger) {
+            service.drain.set()
+            if let registry { Task { await registry.beat() } }  // the deployment hears of it at once
+        }
         let signalSources = drain.installSignalHandlers()
         let egress = EgressManager(service: service, settings: settings.storage, logger: logger)
         HealthRoutes.register(on: router, engine: engine, connections: connections.counters,
@@ -102,6 +110,7 @@ struct ServeCommand: AsyncParsableCommand {
             try await group.waitForAll()
         }
         withExtendedLifetime(signalSources) {}
+        await registry?.stop()
         service.stop()
         await engine.shutdown()
         await webhooks?.stop()

@@ -1,4 +1,5 @@
 import Foundation
+import Redis
 import Signal
 import TOMLKit
 
@@ -31,11 +32,22 @@ struct ServerConfig: Equatable {
     var storage = StorageSettings()
     /// `[node] drain_timeout`: seconds a draining node waits for its calls to end.
     var drainTimeout = 3600.0
+    /// `[redis]`: the deployment this node joins; nil = a single node (the default).
+    var redis: RedisSettings?
 
     /// Media shards to run: `media_threads`, or one per core when it is 0.
     var effectiveMediaThreads: Int {
         mediaThreads > 0 ? mediaThreads : max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
+}
+
+/// `[redis]`: `address = "host:port"`, optional `username`, `password`, `db`.
+struct RedisSettings: Equatable {
+    var host: String
+    var port: Int
+    var username: String?
+    var password: String?
+    var db = 0
 }
 
 struct ConfigError: Error, CustomStringConvertible, Equatable {
@@ -121,6 +133,25 @@ extension ServerConfig {
         }
         try reader.section("node", allowed: ["drain_timeout"]) { s throws(ConfigError) in
             if let v = try s.double("drain_timeout", range: 0...86_400 * 7) { config.drainTimeout = v }
+        }
+        try reader.section("redis", allowed: ["address", "username", "password", "db", "tls"]) { s throws(ConfigError) in
+            guard let address = try s.string("address") else {
+                throw ConfigError(key: "redis.address", message: "is required in [redis] (\"host:port\")")
+            }
+            let endpoint: (host: String, port: Int)
+            do {
+                endpoint = try RedisConfiguration.parse(address: address)
+            } catch {
+                throw ConfigError(key: "redis.address", message: "\"\(address)\" is not host:port (\(error))")
+            }
+            var redis = RedisSettings(host: endpoint.host, port: endpoint.port)
+            redis.username = try s.string("username")
+            redis.password = try s.string("password")
+            if let v = try s.int("db", range: 0...15) { redis.db = v }
+            if try s.bool("tls") == true {
+                throw ConfigError(key: "redis.tls", message: "TLS to Redis is not supported yet; reach Redis over a private network or a local TLS tunnel (stunnel)")
+            }
+            config.redis = redis
         }
         try reader.section("testing", allowed: ["inbound_loss_percent", "outbound_loss_percent"]) { s throws(ConfigError) in
             if let v = try s.double("inbound_loss_percent", range: 0...100) { config.inboundLossPercent = v }
