@@ -40,7 +40,11 @@ final class EgressWorkerProcess: @unchecked Sendable {
         reader.readabilityHandler = { handle in
             let data = handle.availableData
             if data.isEmpty {
+                // End of file: the worker closed its stdout (it exited). Our end goes too, or
+                // every recording would leave a descriptor open (the session stays listed).
+                // (Closed from another queue: close() syncs on the one running this handler.)
                 handle.readabilityHandler = nil
+                DispatchQueue.global().async { try? handle.close() }
                 return
             }
             let lines: [Data] = buffer.withLockedValue { buffer in
@@ -56,10 +60,20 @@ final class EgressWorkerProcess: @unchecked Sendable {
                 if let report = try? JSONDecoder().decode(Report.self, from: line) { onReport(report) }
             }
         }
+        let stdin = input.fileHandleForWriting
+        let closed = self.closed
+        let writeQueue = self.writeQueue
         process.terminationHandler = { process in
+            // A worker that exits before we close its stdin (a crash) must not leave our end open.
+            if !closed.withLockedValue({ let was = $0; $0 = true; return was }) {
+                writeQueue.async { try? stdin.close() }
+            }
             onExit(process.terminationStatus, process.terminationReason)
         }
         try process.run()
+        // The child has its own copies of its ends; ours would only hold the pipes open.
+        try? input.fileHandleForReading.close()
+        try? output.fileHandleForWriting.close()
     }
 
     var pid: Int32 { process.processIdentifier }
