@@ -40,6 +40,8 @@ let package = Package(
         ),
         // C shim: zlib, to inflate the gzip-compressed join request of `/rtc/v1`.
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
+        // C shim: a SIGTERM/SIGINT handler that only counts (drain on stop signals).
+        .target(name: "CSignals"),
         .target(name: "RTP"),
         .target(name: "Egress", dependencies: ["RTP", "CMedia"]),
         .target(name: "Storage", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
@@ -113,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "Server",
             dependencies: [
-                "SFU", "Signal", "Webhooks", "CLI", "Egress", "Storage", "LoadTest", "Redis",
+                "SFU", "Signal", "Webhooks", "CLI", "Egress", "Storage", "LoadTest", "Redis", "CSignals",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

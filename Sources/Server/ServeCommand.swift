@@ -72,7 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
             service.drain.set()
             if let registry { Task { await registry.beat() } }  // the deployment hears of it at once
         }
-        let signalSources = drain.installSignalHandlers()
+        drain.installSignalHandlers()
         let egress = EgressManager(service: service, settings: settings.storage, logger: logger)
         HealthRoutes.register(on: router, engine: engine, connections: connections.counters,
                               node: NodeMetrics(service: service, egress: egress))
@@ -109,7 +109,6 @@ struct ServeCommand: AsyncParsableCommand {
             }
             try await group.waitForAll()
         }
-        withExtendedLifetime(signalSources) {}
         await registry?.stop()
         service.stop()
         await engine.shutdown()

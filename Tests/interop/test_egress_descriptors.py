@@ -14,7 +14,7 @@ import media
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 
-RECORDINGS = 6
+RECORDINGS = 8
 
 
 def test_sequential_recordings_leave_no_descriptors_open(sfu_factory, tmp_path):
@@ -47,7 +47,7 @@ def test_sequential_recordings_leave_no_descriptors_open(sfu_factory, tmp_path):
             await client.aclose()
 
     counts = lk.run_bounded(body(), 120)
-    # The first two may open lasting things (dispatch and Foundation threads' wake-up pipes,
-    # the recordings folder); each recording after them must cost nothing. Before the fix each
-    # cost one or two: [40, 41, 42, 43, 47, 48].
-    assert counts[-1] - counts[1] <= 1, f"open descriptors after each recording: {counts}"
+    # A few lasting descriptors appear once, at some point (dispatch and Foundation threads'
+    # wake-up descriptors, the recordings folder): up to 4 in all. A leak grows with every
+    # recording: before the fix, 6 recordings took 40 -> 48.
+    assert counts[-1] - counts[0] <= 4, f"open descriptors after each recording: {counts}"

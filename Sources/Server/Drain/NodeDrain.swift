@@ -1,21 +1,19 @@
-import Dispatch
+import CSignals
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The shell of `DrainState`: catches SIGTERM and SIGINT (instead of letting the HTTP server
-/// stop at once), checks the remaining work twice a second while draining, and returns from
-/// `run` when the server should stop.
+/// stop at once), looks for new ones every 100 ms and at the remaining work every 500 ms
+/// while draining, and returns from `run` when the server should stop.
 final class NodeDrain: Sendable {
     private let state: NIOLockedValueBox<DrainState>
     private let logger: Logger
     private let onStartDraining: @Sendable () -> Void
     private let stopped = NIOLockedValueBox<CheckedContinuation<DrainState.StopReason, Never>?>(nil)
     private let reason = NIOLockedValueBox<DrainState.StopReason?>(nil)
-    static let checkInterval: Duration = .milliseconds(500)
+    static let signalPoll: Duration = .milliseconds(100)
+    static let workChecksEvery = 5
 
     init(timeout: Double, logger: Logger, onStartDraining: @escaping @Sendable () -> Void) {
         state = NIOLockedValueBox(DrainState(timeout: timeout))
@@ -25,30 +23,28 @@ final class NodeDrain: Sendable {
 
     var isDraining: Bool { state.withLockedValue { $0.isDraining } }
 
-    /// Takes SIGTERM and SIGINT over from the default (terminate) disposition. The caller
-    /// keeps the returned sources alive while serving.
-    func installSignalHandlers() -> [DispatchSourceSignal] {
-        var installed: [DispatchSourceSignal] = []
-        for number in [SIGTERM, SIGINT] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [self] in
-                let name = number == SIGTERM ? "SIGTERM" : "SIGINT"
-                self.apply(self.state.withLockedValue { $0.signal(now: Self.now()) }, cause: name)
-            }
-            source.resume()
-            installed.append(source)
-        }
-        return installed
+    /// Takes SIGTERM and SIGINT over from the default (terminate) disposition: from now on
+    /// they are counted (csignals) and acted on by `run`.
+    func installSignalHandlers() {
+        csignals_install_stop_handlers()
     }
 
     /// Returns once the node should stop; `remainingWork` is asked twice a second while
     /// draining (calls in progress plus recordings being written).
     func run(remainingWork: @escaping @Sendable () async -> Int) async -> DrainState.StopReason {
         let checker = Task {
+            var seen = csignals_stop_count()
+            var round = 0
             while !Task.isCancelled {
-                try? await Task.sleep(for: Self.checkInterval)
-                guard isDraining else { continue }
+                try? await Task.sleep(for: Self.signalPoll)
+                let count = csignals_stop_count()
+                while seen < count {
+                    seen += 1
+                    let name = csignals_last_stop_signal() == SIGINT ? "SIGINT" : "SIGTERM"
+                    apply(state.withLockedValue { $0.signal(now: Self.now()) }, cause: name)
+                }
+                round += 1
+                guard isDraining, round % Self.workChecksEvery == 0 else { continue }
                 let work = await remainingWork()
                 apply(state.withLockedValue { $0.check(now: Self.now(), remainingWork: work) }, cause: "\(work) call(s) and recording(s) left")
             }
