@@ -76,7 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
         let egress = EgressManager(service: service, settings: settings.storage, logger: logger)
         HealthRoutes.register(on: router, engine: engine, connections: connections.counters,
                               node: NodeMetrics(service: service, egress: egress))
-        WHIPRoutes(engine: engine, verifier: verifier, logger: logger).register(on: router)
+        WHIPRoutes(engine: engine, verifier: verifier, logger: logger, drain: service.drain).register(on: router)
         SignalRoutes(service: service, verifier: verifier, logger: logger,
                      singlePeerConnection: settings.singlePeerConnection).register(on: router)
         AgentRoutes(service: service, verifier: verifier, logger: logger).register(on: router)

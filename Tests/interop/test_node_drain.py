@@ -78,6 +78,11 @@ def test_sigterm_drains_then_exits_when_the_call_ends(sfu):
             status, reason = await upgrade_raw(sfu, "/rtc", lk.lk_token("x", "new-room"))
             assert status == 503 and "draining" in reason, (status, reason)
             assert sfu.metric("sfu_join_failures_total") == failures + 1
+            # WHIP ingest into a new room too.
+            whip = requests.post(sfu.url("/whip/new-whip-room"), data=b"v=0\r\n", timeout=5,
+                                 headers={"Content-Type": "application/sdp",
+                                          "Authorization": f"Bearer {lk.lk_token('ingest', 'new-whip-room')}"})
+            assert whip.status_code == 503 and "draining" in whip.text, (whip.status_code, whip.text)
             async with cp.lkapi(sfu) as client:
                 try:
                     await client.room.create_room(api.CreateRoomRequest(name="another-room"))

@@ -12,6 +12,8 @@ struct WHIPRoutes: Sendable {
     let engine: MediaEngine
     let verifier: AccessTokenVerifier
     let logger: Logger
+    /// A draining node takes no new room, WHIP's included.
+    var drain: DrainFlag?
     static let maxOfferSize = 64 * 1024
 
     func register<Context: RequestContext>(on router: Router<Context>) {
@@ -53,6 +55,9 @@ struct WHIPRoutes: Sendable {
             return HTTPResponses.text(.badRequest, "missing room")
         }
         if let refusal = await authorize(request, room: room, direction: direction) { return refusal }
+        if drain?.isDraining == true, !engine.hostsRoom(room) {
+            return HTTPResponses.text(.serviceUnavailable, "node is draining: room \(room) cannot be created here")
+        }
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         guard contentType.hasPrefix("application/sdp") else {
             return HTTPResponses.text(.unsupportedMediaType, "Content-Type must be application/sdp")
