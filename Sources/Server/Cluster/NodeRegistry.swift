@@ -45,14 +45,16 @@ final class NodeRegistry: Sendable {
         client.start()
         let loop = Task { [weak self] in
             while !Task.isCancelled {
-                await self?.beat()
+                guard let self else { return }
+                await self.beat()
                 try? await Task.sleep(for: Self.interval)
             }
         }
         task.withLockedValue { $0 = loop }
     }
 
-    /// Stops the heartbeat and removes the node from the deployment.
+    /// Stops the heartbeat and removes the node from the deployment. (A heartbeat already in
+    /// flight may write the record once more; it then expires within the TTL.)
     func stop() async {
         task.withLockedValue { $0?.cancel(); $0 = nil }
         let id = nodeID
