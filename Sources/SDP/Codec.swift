@@ -36,6 +36,18 @@ public struct Codec: Sendable, Equatable {
         return nil
     }
 
+    /// The codec without the `fmtp` pairs whose key starts with `prefix` (case-insensitive);
+    /// no `fmtp` at all when none is left.
+    public func removingParameters(prefixed prefix: String) -> Codec {
+        guard let fmtp else { return self }
+        let kept = fmtp.split(separator: ";").filter {
+            !$0.drop(while: { $0 == " " }).lowercased().hasPrefix(prefix.lowercased())
+        }
+        var copy = self
+        copy.fmtp = kept.isEmpty ? nil : kept.joined(separator: ";")
+        return copy
+    }
+
     /// Whether this is a retransmission format (RFC 4588 §8.6).
     public var isRTX: Bool { name.lowercased() == "rtx" }
 

@@ -13,6 +13,12 @@ public struct CodecPreferences: Sendable {
     /// H.264 `profile-level-id`s in preference order (lower-case hex); others come after,
     /// baseline profiles first. Only `packetization-mode=1` is accepted (RFC 6184 §8.1).
     public var h264ProfileLevelIds: [String]
+    /// Leave libwebrtc's private sender hints (`x-google-start-bitrate` and the other
+    /// `x-google-*` format parameters) out of the answer. For sections we send on: the client
+    /// adds them to its later offers only, and answering them back changes the negotiated
+    /// format of a stream it already receives, which makes libwebrtc rebuild that receive
+    /// stream (seen as a remote track that stops reaching its sinks while still decoding).
+    public var dropsSenderHints = false
 
     public init(audioCodecNames: [String], videoCodecNames: [String], extensionURIs: Set<String>,
                 feedback: Set<String> = CodecPreferences.defaultFeedback, keepVideoRTX: Bool = true,
@@ -69,6 +75,7 @@ public struct CodecPreferences: Sendable {
         return chosen.map { codec in
             var kept = codec
             kept.feedback = codec.feedback.filter { feedback.contains($0) }
+            if dropsSenderHints { kept = kept.removingParameters(prefixed: "x-google-") }
             return kept
         }
     }

@@ -68,6 +68,7 @@ public final class DownTrack {
     /// The subscriber lost a picture (PLI/FIR): ask the publisher for the layer we forward.
     /// A pending switch asks for the wanted layer: its keyframe both repairs and switches.
     func requestKeyframe(now: Double) {
+        context.logger.debug("down track \(ssrc): subscriber PLI (forwarding \(currentLayer.map(String.init) ?? "none"), waiting for \(pendingLayer.map(String.init) ?? "none"), \(packetsSent) packets sent)")
         source?.requestKeyframe(layer: pendingLayer ?? currentLayer ?? 0, now: now, context: context)
     }
 
@@ -95,6 +96,7 @@ public final class DownTrack {
         layerSelector!.setActiveLayers(active)
         layerSelector!.setBandwidth(estimate: subscriber.videoBandwidthShare(now: now), layerBitrates: bitrates)
         guard let choice = layerSelector!.targetLayer(now: now), choice != currentLayer, choice != pendingLayer else { return }
+        context.logger.debug("down track \(ssrc) of \(source.id): wants layer \(choice) (forwarding \(currentLayer.map(String.init) ?? "none"), was waiting for \(pendingLayer.map(String.init) ?? "none"), active \(active), bitrates \(bitrates))")
         pendingLayer = choice
         source.requestKeyframe(layer: choice, now: now, context: context)
     }
@@ -119,7 +121,10 @@ public final class DownTrack {
         let active = track.activeLayers(now: now)
         let start = track.isSimulcast ? ((0...min(targetLayer, active.count - 1)).reversed().first { active[$0] } ?? 0) : 0
         pendingLayer = start
-        if kind == .video { track.requestKeyframe(layer: start, now: now, context: context) }
+        if kind == .video {
+            context.logger.debug("down track \(ssrc) of \(track.id): starts on layer \(start), active \(active)")
+            track.requestKeyframe(layer: start, now: now, context: context)
+        }
     }
 
     func forward(_ packet: UnsafeRawBufferPointer, header: RTPHeader, layer: Int, isKeyframe: Bool, now: Double) {
@@ -127,6 +132,7 @@ public final class DownTrack {
         if let pending = pendingLayer, layer == pending, isKeyframe || kind == .audio {
             // Switch (or start) on a keyframe of the wanted layer; the rewriter sees a new SSRC
             // and keeps our sequence numbers and timestamps continuous.
+            if kind == .video { context.logger.debug("down track \(ssrc): forwards layer \(pending) (was \(currentLayer.map(String.init) ?? "none"))") }
             currentLayer = pending
             pendingLayer = nil
             waitingForKeyframe = false

@@ -74,9 +74,13 @@ extension PeerConnection {
     static func preferences(for section: SendSection) -> CodecPreferences {
         let names = section.offeredCodecs.map(\.name)
         let video = section.kind == .video
-        return CodecPreferences(
+        var preferences = CodecPreferences(
             audioCodecNames: video ? [] : names, videoCodecNames: video ? names : [],
             extensionURIs: receivePreferences.extensionURIs.union([ExtensionURI.absSendTime]),
             feedback: video ? ["nack", "nack pli", "ccm fir", "goog-remb"] : [], keepVideoRTX: false)
+        // Every answer for this section must negotiate the same format: the client's offers
+        // after its first add x-google-start-bitrate once it publishes.
+        preferences.dropsSenderHints = true
+        return preferences
     }
 }

@@ -168,7 +168,11 @@ public final class PeerConnection {
                 for sequence in nack.lostSequenceNumbers { downTrack.retransmit(sequenceNumber: sequence, now: now) }
             case .pli(let pli):
                 context.counters.pliReceived += 1
-                downTracksBySSRC[pli.mediaSSRC]?.requestKeyframe(now: now)
+                if let downTrack = downTracksBySSRC[pli.mediaSSRC] {
+                    downTrack.requestKeyframe(now: now)
+                } else {
+                    context.logger.debug("peer \(id): PLI for SSRC \(pli.mediaSSRC), which we do not send")
+                }
             case .fir(let fir):
                 context.counters.pliReceived += 1
                 for entry in fir.entries { downTracksBySSRC[entry.ssrc]?.requestKeyframe(now: now) }

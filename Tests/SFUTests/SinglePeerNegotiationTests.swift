@@ -76,6 +76,34 @@ final class SinglePeerNegotiationTests: XCTestCase {
         XCTAssertEqual(again.media.filter { $0.direction == .sendonly }.map(\.mid), sending.map(\.mid))
     }
 
+    /// Once it publishes, the Python SDK's offers carry `x-google-start-bitrate=1000` on every
+    /// video format, receive-only sections included. The section we already send on must be
+    /// answered as before: a changed format makes libwebrtc rebuild the receive stream, and
+    /// the remote track then stopped reaching the app's video streams (issue 11, item 7).
+    func testALaterOfferWithSenderHintsGetsTheSameSendingSection() throws {
+        let (peer, _, videos) = try makePeers()
+        let offer = try fixture()
+        _ = try XCTUnwrap(peer.subscribe(to: videos[0], streamID: "PA_b|TR_video1", trackID: "TR_video1", now: 0))
+        let first = try answer(peer, offer)
+        let hinted = offer.replacingOccurrences(of: "a=rtpmap:96 VP8/90000\r\n", with: "a=rtpmap:96 VP8/90000\r\na=fmtp:96 x-google-start-bitrate=1000\r\n")
+        XCTAssertNotEqual(hinted, offer, "the fixture must offer VP8 on 96")
+        let second = try answer(peer, hinted)
+        let before = try XCTUnwrap(first.media.first { $0.direction == .sendonly })
+        let after = try XCTUnwrap(second.media.first { $0.mid == before.mid })
+        XCTAssertEqual(after.direction, .sendonly)
+        XCTAssertEqual(after.codecs, before.codecs)
+        XCTAssertNil(after.codecs.first?.fmtp)
+    }
+
+    func testRemovingParametersKeepsTheOthers() {
+        let h264 = Codec(payloadType: 109, name: "H264", clockRate: 90000,
+                         fmtp: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f;x-google-start-bitrate=1000")
+        XCTAssertEqual(h264.removingParameters(prefixed: "x-google-").fmtp,
+                       "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f")
+        let vp8 = Codec(payloadType: 96, name: "VP8", clockRate: 90000, fmtp: "x-google-start-bitrate=1000; X-Google-Max-Bitrate=2000")
+        XCTAssertNil(vp8.removingParameters(prefixed: "x-google-").fmtp)
+    }
+
     func testMoreSubscriptionsThanSectionsAskForTheShortfall() throws {
         let (peer, _, videos) = try makePeers()
         let offer = try fixture()

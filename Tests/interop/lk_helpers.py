@@ -410,6 +410,45 @@ class AudioProbe:
             await self._stream.aclose()
 
 
+async def inbound_video(peer: "Peer") -> list:
+    """The peer's libwebrtc inbound-rtp stats of each video stream it receives."""
+    stats = await asyncio.wait_for(peer.room.get_rtc_stats(), 5)
+    return [s.inbound_rtp for s in stats.subscriber_stats + stats.publisher_stats
+            if s.WhichOneof("stats") == "inbound_rtp" and s.inbound_rtp.stream.kind == "video"]
+
+
+async def inbound_video_stats(peer: "Peer") -> str:
+    """What the peer's libwebrtc says of each video stream it receives (for failure messages):
+    ssrc, mid, packets, frames received/decoded/rendered and key frames, PLIs and NACKs it sent."""
+    try:
+        streams = await inbound_video(peer)
+    except Exception as exc:  # the failure message must not hide the original failure
+        return f"no stats: {exc!r}"
+    lines = [
+        f"ssrc {r.stream.ssrc} mid {r.inbound.mid} packets {r.received.packets_received} lost {r.received.packets_lost} "
+        f"frames {r.inbound.frames_received}/{r.inbound.frames_decoded}/{r.inbound.frames_rendered} key {r.inbound.key_frames_decoded} "
+        f"{r.inbound.frame_width}x{r.inbound.frame_height} pli {r.inbound.pli_count} nack {r.inbound.nack_count} "
+        f"dropped {r.inbound.frames_dropped} discarded {r.inbound.packets_discarded} decoder {r.inbound.decoder_implementation!r}"
+        for r in streams
+    ]
+    return "; ".join(lines) or "no inbound video"
+
+
+def track_events(peer: "Peer") -> str:
+    """The peer's track (un)subscription and (un)publication events, in order, with times
+    relative to the first event (for failure messages)."""
+    start = peer.events[0].at if peer.events else 0.0
+    lines = []
+    for e in peer.events:
+        if e.name in ("track_subscribed", "track_unsubscribed", "track_subscription_failed"):
+            publication, participant = (e.args[1], e.args[2]) if len(e.args) >= 3 else (None, e.args[0])
+            sid = getattr(publication, "sid", e.args[1] if len(e.args) > 1 else "?")
+            lines.append(f"{e.at - start:.2f} {e.name} {participant.identity} {sid} track {getattr(e.args[0], 'sid', '?')}")
+        elif e.name in ("track_published", "track_unpublished"):
+            lines.append(f"{e.at - start:.2f} {e.name} {e.args[1].identity} {e.args[0].sid} {e.args[0].kind}")
+    return "; ".join(lines) or "none"
+
+
 def mean_rgb(frame: rtc.VideoFrame) -> tuple[float, float, float]:
     """Mean (R, G, B) of a decoded SDK frame, converted to RGBA; every 4th row and column."""
     rgba = frame.convert(rtc.VideoBufferType.RGBA)
@@ -446,7 +485,8 @@ class VideoProbe:
 
     def describe(self) -> str:
         last = self.frames[-1][1:] if self.frames else None
-        return f"{self.good()}/{len(self.frames)} frames of {VIDEO_RGB}±40, last {last}, err {self.error!r}"
+        ended = "" if self._task is None or not self._task.done() else ", stream ended"
+        return f"{self.good()}/{len(self.frames)} frames of {VIDEO_RGB}±40, last {last}, err {self.error!r}{ended}"
 
     async def stop(self) -> None:
         if self._task is not None:

@@ -17,6 +17,9 @@ import media
 AUDIO_FRAMES_REQUIRED = 100
 VIDEO_FRAMES_REQUIRED = 30
 MEDIA_TIMEOUT_S = 10.0
+# At 5 % loss each way aiortc recovers only through NACK round trips, and its decoder shares
+# a loaded 2-core machine with the server: a bound, not a performance figure.
+LOSSY_MEDIA_TIMEOUT_S = 25.0
 
 
 def run(coro):
@@ -169,9 +172,9 @@ def test_media_survives_five_percent_loss_with_nack(sfu_lossy):
             viewer = await media.whep_subscribe(sfu.base_url, room, sfu.viewer_token(room))
             ok = await media.wait_until(
                 lambda: viewer.video.good_frames() >= VIDEO_FRAMES_REQUIRED,
-                timeout=MEDIA_TIMEOUT_S - (time.monotonic() - started),
+                timeout=LOSSY_MEDIA_TIMEOUT_S - (time.monotonic() - started),
             )
-            assert ok, f"within {MEDIA_TIMEOUT_S}s at 5% loss: {describe(viewer)}"
+            assert ok, f"within {LOSSY_MEDIA_TIMEOUT_S}s at 5% loss: {describe(viewer)}"
 
             def nacks_flowed():
                 m = sfu.metrics()
