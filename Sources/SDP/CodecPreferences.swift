@@ -14,10 +14,10 @@ public struct CodecPreferences: Sendable {
     /// baseline profiles first. Only `packetization-mode=1` is accepted (RFC 6184 §8.1).
     public var h264ProfileLevelIds: [String]
     /// Leave libwebrtc's private sender hints (`x-google-start-bitrate` and the other
-    /// `x-google-*` format parameters) out of the answer. For sections we send on: the client
-    /// adds them to its later offers only, and answering them back changes the negotiated
-    /// format of a stream it already receives, which makes libwebrtc rebuild that receive
-    /// stream (seen as a remote track that stops reaching its sinks while still decoding).
+    /// `x-google-*` format parameters) out of the answer. For sections we send on: the Python
+    /// SDK adds them to its offers once it publishes, and answering them back would change
+    /// the negotiated format of a stream it already receives (libwebrtc then rebuilds that
+    /// receive stream). A server chooses its own format parameters for what it sends.
     public var dropsSenderHints = false
 
     public init(audioCodecNames: [String], videoCodecNames: [String], extensionURIs: Set<String>,

@@ -78,8 +78,7 @@ final class SinglePeerNegotiationTests: XCTestCase {
 
     /// Once it publishes, the Python SDK's offers carry `x-google-start-bitrate=1000` on every
     /// video format, receive-only sections included. The section we already send on must be
-    /// answered as before: a changed format makes libwebrtc rebuild the receive stream, and
-    /// the remote track then stopped reaching the app's video streams (issue 11, item 7).
+    /// answered as before: a changed format makes libwebrtc rebuild the receive stream.
     func testALaterOfferWithSenderHintsGetsTheSameSendingSection() throws {
         let (peer, _, videos) = try makePeers()
         let offer = try fixture()
