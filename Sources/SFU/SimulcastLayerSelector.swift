@@ -9,6 +9,12 @@ public struct SimulcastLayerSelector: Sendable {
     static let headroom = 1.1
     /// The estimate must have covered a higher layer this long before moving up to it.
     static let upgradeHoldSeconds = 2.0
+    /// The forwarded layer must have stopped fitting this long before moving down from it: a
+    /// layer's rate is measured over one second, so a keyframe or one low REMB would otherwise
+    /// switch (and cost a keyframe) every few seconds.
+    static let downgradeHoldSeconds = 1.0
+    /// Past this multiple of the estimate the forwarded layer is dropped at once (congestion).
+    static let congestionFactor = 1.5
 
     private var disabled = false
     private var preferredLayer: Int
@@ -17,6 +23,8 @@ public struct SimulcastLayerSelector: Sendable {
     private var layerBitrates: [Double] = []
     /// Per layer: since when the estimate has continuously covered it (nil = not covered now).
     private var coveredSince: [Double?]
+    /// Per layer: since when the estimate has continuously not covered it (nil = covered now).
+    private var uncoveredSince: [Double?]
     /// The bandwidth-capped layer chosen last time, for hysteresis (nil = no choice yet).
     private var lastCappedLayer: Int?
 
@@ -26,6 +34,7 @@ public struct SimulcastLayerSelector: Sendable {
         self.preferredLayer = n - 1
         self.active = [Bool](repeating: true, count: n)
         self.coveredSince = [Double?](repeating: nil, count: n)
+        self.uncoveredSince = [Double?](repeating: nil, count: n)
     }
 
     /// Subscriber's wishes from LiveKit UpdateTrackSettings: `disabled`, `quality` (LOW = 0,
@@ -67,7 +76,8 @@ public struct SimulcastLayerSelector: Sendable {
     }
 
     /// The layer to forward now: the preferred one capped by bandwidth (10% headroom; moving up
-    /// only once the estimate has covered the higher layer for 2 s, moving down at once), then the
+    /// only once the estimate has covered the higher layer for 2 s, moving down once the
+    /// forwarded layer has not fitted for 1 s, or at once past 1.5x the estimate), then the
     /// nearest lower active layer, or the nearest higher one if no lower is active. nil if disabled
     /// or no layer is active.
     public mutating func targetLayer(now: Double) -> Int? {
@@ -98,8 +108,10 @@ public struct SimulcastLayerSelector: Sendable {
         for layer in 0..<availableLayers {
             if covers(layer) {
                 if coveredSince[layer] == nil { coveredSince[layer] = now }
+                uncoveredSince[layer] = nil
             } else {
                 coveredSince[layer] = nil
+                if uncoveredSince[layer] == nil { uncoveredSince[layer] = now }
             }
         }
     }
@@ -108,6 +120,10 @@ public struct SimulcastLayerSelector: Sendable {
     private func cappedLayer(now: Double) -> Int {
         guard estimate != nil else { return preferredLayer }
         for layer in stride(from: preferredLayer, through: 0, by: -1) {
+            if layer == lastCappedLayer, let estimate, let short = uncoveredSince[layer],
+               now - short < Self.downgradeHoldSeconds, bitrate(layer) <= estimate * Self.congestionFactor {
+                return layer  // stays through a short dip
+            }
             guard let since = coveredSince[layer] else { continue }
             // Hysteresis: staying at or below the current layer is immediate; going up waits.
             if let current = lastCappedLayer, layer > current, now - since < Self.upgradeHoldSeconds {

@@ -44,29 +44,55 @@ final class SimulcastLayerSelectorTests: XCTestCase {
         let rates = [150_000.0, 500_000, 1_500_000]
         s.setBandwidth(estimate: 3_000_000, layerBitrates: rates)
         XCTAssertEqual(s.targetLayer(now: 0), 2)
-        // 1.6 Mb/s < 1.5 Mb/s * 1.1: drop at once to the mid layer.
+        // 1.6 Mb/s < 1.5 Mb/s * 1.1: the high layer no longer fits, but a dip under 1 s is ridden out.
         s.setBandwidth(estimate: 1_600_000, layerBitrates: rates)
-        XCTAssertEqual(s.targetLayer(now: 1), 1)
-        // 500 kb/s covers neither mid (needs 550k) nor high: lowest.
+        XCTAssertEqual(s.targetLayer(now: 1), 2)
+        XCTAssertEqual(s.targetLayer(now: 1.9), 2)
+        // Still short after 1 s: down to the mid layer.
+        XCTAssertEqual(s.targetLayer(now: 2.0), 1)
+        // 500 kb/s: the mid layer (needs 550k) is 10% short, held for 1 s, then the lowest.
         s.setBandwidth(estimate: 500_000, layerBitrates: rates)
-        XCTAssertEqual(s.targetLayer(now: 2), 0)
+        XCTAssertEqual(s.targetLayer(now: 2.1), 1)
+        XCTAssertEqual(s.targetLayer(now: 3.1), 0)
         // Recovers: must hold for 2 s before going up.
         s.setBandwidth(estimate: 2_000_000, layerBitrates: rates)
-        XCTAssertEqual(s.targetLayer(now: 3), 0)
         XCTAssertEqual(s.targetLayer(now: 4), 0)
+        XCTAssertEqual(s.targetLayer(now: 5), 0)
         // A dip restarts the clock.
         s.setBandwidth(estimate: 1_000_000, layerBitrates: rates)
-        XCTAssertEqual(s.targetLayer(now: 4.5), 0)
+        XCTAssertEqual(s.targetLayer(now: 5.5), 0)
         s.setBandwidth(estimate: 2_000_000, layerBitrates: rates)
-        XCTAssertEqual(s.targetLayer(now: 4.9), 0)  // mid covered since 3 s (1M still covers it), high since 4.9 s
-        XCTAssertEqual(s.targetLayer(now: 5.0), 1)
-        XCTAssertEqual(s.targetLayer(now: 6.8), 1)
-        XCTAssertEqual(s.targetLayer(now: 6.9), 2)
-        // Unknown estimate: no cap.
+        XCTAssertEqual(s.targetLayer(now: 5.9), 0)  // mid covered since 4 s (1M still covers it), high since 5.9 s
+        XCTAssertEqual(s.targetLayer(now: 6.0), 1)
+        XCTAssertEqual(s.targetLayer(now: 7.8), 1)
+        XCTAssertEqual(s.targetLayer(now: 7.9), 2)
+        // Far past the estimate (congestion): down at once.
         s.setBandwidth(estimate: 100, layerBitrates: rates)
-        XCTAssertEqual(s.targetLayer(now: 8), 0)
+        XCTAssertEqual(s.targetLayer(now: 9), 0)
+        // Unknown estimate: no cap.
         s.setBandwidth(estimate: nil, layerBitrates: rates)
-        XCTAssertEqual(s.targetLayer(now: 8.1), 2)
+        XCTAssertEqual(s.targetLayer(now: 9.1), 2)
+    }
+
+    /// What a Chromium camera looked like to a libwebrtc subscriber: the top layer's one-second
+    /// rate swinging from 750k to 1.15M around a REMB share of about 1M. Moving down at once
+    /// switched layers (one keyframe each) every 1 to 4 s; now short dips are ridden out.
+    func testATopLayerSwingingAroundTheEstimateDoesNotFlap() {
+        var s = SimulcastLayerSelector()
+        s.setBandwidth(estimate: 1_000_000, layerBitrates: [150_000, 370_000, 780_000])
+        XCTAssertEqual(s.targetLayer(now: 0), 2)
+        var choices: [Int?] = []
+        for second in 1...20 {
+            let top = second.isMultiple(of: 3) ? 1_150_000.0 : 780_000.0  // a keyframe second now and then
+            s.setBandwidth(estimate: 1_000_000, layerBitrates: [150_000, 370_000, top])
+            choices.append(s.targetLayer(now: Double(second)))
+        }
+        XCTAssertEqual(Set(choices), [2], "\(choices)")
+        // A lasting shortfall still moves down, 1 s after it started.
+        s.setBandwidth(estimate: 1_000_000, layerBitrates: [150_000, 370_000, 1_200_000])
+        XCTAssertEqual(s.targetLayer(now: 21), 2)
+        XCTAssertEqual(s.targetLayer(now: 21.5), 2)
+        XCTAssertEqual(s.targetLayer(now: 22), 1)
     }
 
     func testLayerWithUnknownBitrateIsNotCapped() {
