@@ -36,30 +36,6 @@ final class EgressWorkerProcess: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = FileHandle.standardError
         let reader = output.fileHandleForReading
-        let buffer = NIOLockedValueBox(Data())
-        reader.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                // End of file: the worker closed its stdout (it exited). Our end goes too, or
-                // every recording would leave a descriptor open (the session stays listed).
-                // (Closed from another queue: close() syncs on the one running this handler.)
-                handle.readabilityHandler = nil
-                DispatchQueue.global().async { try? handle.close() }
-                return
-            }
-            let lines: [Data] = buffer.withLockedValue { buffer in
-                buffer.append(data)
-                var lines: [Data] = []
-                while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                    lines.append(buffer.subdata(in: buffer.startIndex..<newline))
-                    buffer.removeSubrange(buffer.startIndex...newline)
-                }
-                return lines
-            }
-            for line in lines {
-                if let report = try? JSONDecoder().decode(Report.self, from: line) { onReport(report) }
-            }
-        }
         let stdin = input.fileHandleForWriting
         let closed = self.closed
         let writeQueue = self.writeQueue
@@ -74,6 +50,30 @@ final class EgressWorkerProcess: @unchecked Sendable {
         // The child has its own copies of its ends; ours would only hold the pipes open.
         try? input.fileHandleForReading.close()
         try? output.fileHandleForWriting.close()
+        // Reports are read by one thread with blocking reads, which closes our end at end of
+        // file (the worker exited). Not a `readabilityHandler`: closing a descriptor its
+        // dispatch source still watched let libdispatch's event loop meet the next recording's
+        // pipe under the same number, and the server crashed (SIGSEGV in
+        // _dispatch_event_loop_drain, seen once in 8 sequential recordings under load).
+        let thread = Thread { Self.readReports(from: reader, onReport: onReport) }
+        thread.name = "egress-worker-stdout"
+        thread.start()
+    }
+
+    /// One JSON report per line until end of file, then closes `handle`.
+    private static func readReports(from handle: FileHandle, onReport: @Sendable (Report) -> Void) {
+        var buffer = Data()
+        while true {
+            let data = handle.availableData
+            if data.isEmpty { break }
+            buffer.append(data)
+            while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = buffer.subdata(in: buffer.startIndex..<newline)
+                buffer.removeSubrange(buffer.startIndex...newline)
+                if let report = try? JSONDecoder().decode(Report.self, from: line) { onReport(report) }
+            }
+        }
+        try? handle.close()
     }
 
     var pid: Int32 { process.processIdentifier }
