@@ -440,11 +440,11 @@ def track_events(peer: "Peer") -> str:
     start = peer.events[0].at if peer.events else 0.0
     lines = []
     for e in peer.events:
-        if e.name in ("track_subscribed", "track_unsubscribed", "track_subscription_failed"):
-            publication, participant = (e.args[1], e.args[2]) if len(e.args) >= 3 else (None, e.args[0])
-            sid = getattr(publication, "sid", e.args[1] if len(e.args) > 1 else "?")
-            lines.append(f"{e.at - start:.2f} {e.name} {participant.identity} {sid} track {getattr(e.args[0], 'sid', '?')}")
-        elif e.name in ("track_published", "track_unpublished"):
+        if e.name in ("track_subscribed", "track_unsubscribed"):  # (track, publication, participant)
+            lines.append(f"{e.at - start:.2f} {e.name} {e.args[2].identity} {e.args[1].sid} track {e.args[0].sid}")
+        elif e.name == "track_subscription_failed":  # (participant, track sid, error)
+            lines.append(f"{e.at - start:.2f} {e.name} {e.args[0].identity} {e.args[1]}: {e.args[2]}")
+        elif e.name in ("track_published", "track_unpublished"):  # (publication, participant)
             lines.append(f"{e.at - start:.2f} {e.name} {e.args[1].identity} {e.args[0].sid} {e.args[0].kind}")
     return "; ".join(lines) or "none"
 

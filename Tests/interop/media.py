@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import asyncio
 import fractions
+import inspect
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Awaitable, Callable, Optional, Union
 from urllib.parse import urljoin
 
 import aioice.ice
@@ -290,14 +291,19 @@ class VideoSink:
         return self.frames[0][0] if self.frames else None
 
 
-async def wait_until(predicate: Callable[[], bool], timeout: float, interval: float = 0.05) -> bool:
-    """Poll `predicate` until true or `timeout` seconds pass; returns the final value."""
+async def wait_until(predicate: Callable[[], Union[bool, Awaitable[bool]]], timeout: float, interval: float = 0.05) -> bool:
+    """Poll `predicate` (plain or async) until true or `timeout` seconds pass; returns the final value."""
+
+    async def check() -> bool:
+        result = predicate()
+        return bool(await result) if inspect.isawaitable(result) else bool(result)
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if predicate():
+        if await check():
             return True
         await asyncio.sleep(interval)
-    return predicate()
+    return await check()
 
 
 # ---------------------------------------------------------------------------

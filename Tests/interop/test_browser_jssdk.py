@@ -264,13 +264,10 @@ def test_python_participant_decodes_both_browsers(call):
             return audio and len(decoded_by_webrtc) >= 2 and all(n >= 30 for n in decoded_by_webrtc.values())
 
         # Generous: Chromium encoding two simulcast cameras on a loaded 2-core machine is slow to start.
-        deadline = time.monotonic() + 45.0
-        while not await decoded():
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    "py decoding: " + "; ".join(f"{w} {k}: {p.describe()}" for (w, k), p in call.probes.items())
-                    + f"\npy's receivers: {await lk.inbound_video_stats(call.py)}\npy's track events: {lk.track_events(call.py)}")
-            await asyncio.sleep(0.5)
+        if not await media.wait_until(decoded, 45.0, interval=0.5):
+            raise AssertionError(
+                "py decoding: " + "; ".join(f"{w} {k}: {p.describe()}" for (w, k), p in call.probes.items())
+                + f"\npy's receivers: {await lk.inbound_video_stats(call.py)}\npy's track events: {lk.track_events(call.py)}")
 
     call.loop.run(body(), 90)
 
