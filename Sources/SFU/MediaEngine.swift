@@ -146,6 +146,9 @@ public final class MediaEngine: @unchecked Sendable {
     /// Rooms placed on each shard, for `/metrics`.
     public var roomsPerShard: [Int] { placement.roomsPerShard }
 
+    /// Every room placed on a shard of this node.
+    public var placedRooms: [String] { placement.roomNames }
+
     /// Whether `room` lives on one of the shards (or is being placed there).
     public func hostsRoom(_ room: String) -> Bool { placement.isPlaced(room) }
 }

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import ServiceLifecycle
+import Redis
 import SFU
 import Webhooks
 import Signal
@@ -77,8 +78,25 @@ struct ServeCommand: AsyncParsableCommand {
         HealthRoutes.register(on: router, engine: engine, connections: connections.counters,
                               node: NodeMetrics(service: service, egress: egress))
         WHIPRoutes(engine: engine, verifier: verifier, logger: logger, drain: service.drain).register(on: router)
-        SignalRoutes(service: service, verifier: verifier, logger: logger,
-                     singlePeerConnection: settings.singlePeerConnection).register(on: router)
+        let signalling = SignalRoutes(service: service, verifier: verifier, logger: logger,
+                                      singlePeerConnection: settings.singlePeerConnection)
+        var cluster: ClusterSignalling?
+        if let registry, let redis = settings.redis {
+            // Rooms placed across the deployment; a session reaching another node than its
+            // room's is relayed there over Redis.
+            let directory = RoomDirectory(client: registry.client, registry: registry, engine: engine, logger: logger)
+            let relay = SignalRelay(nodeID: registry.nodeID, client: registry.client,
+                                    subscriber: RedisSubscriber(configuration: redis.configuration, logger: logger),
+                                    logger: logger) { relay, session, open, frames in
+                await signalling.serveRelayed(open, session: session, frames: frames, relay: relay)
+            }
+            directory.start()
+            relay.start()
+            cluster = ClusterSignalling(directory: directory, relay: relay)
+        }
+        var routes = signalling
+        routes.cluster = cluster
+        routes.register(on: router)
         AgentRoutes(service: service, verifier: verifier, logger: logger).register(on: router)
         let page = RoomPageRoutes(keys: settings.keys)
         page.register(on: router)
@@ -109,6 +127,8 @@ struct ServeCommand: AsyncParsableCommand {
             }
             try await group.waitForAll()
         }
+        await cluster?.relay.stop()
+        await cluster?.directory.stop()
         await registry?.stop()
         service.stop()
         await engine.shutdown()

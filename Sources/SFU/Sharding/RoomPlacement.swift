@@ -18,4 +18,7 @@ final class RoomPlacement: @unchecked Sendable {
     func isPlaced(_ room: String) -> Bool { table.withLockedValue { $0.shard(of: room) != nil } }
 
     var roomsPerShard: [Int] { table.withLockedValue { $0.roomsPerShard } }
+
+    /// Every room placed on a shard (hosted, or an operation on its way there).
+    var roomNames: [String] { table.withLockedValue { Array($0.entries.keys) } }
 }

@@ -99,9 +99,7 @@ final class NodeRegistry: Sendable {
 
     /// The registry for `[redis]`, with this node's addresses and the service's load.
     static func make(settings: RedisSettings, http: String, media: String, service: LiveKitService, logger: Logger) -> NodeRegistry {
-        let client = RedisClient(configuration: RedisConfiguration(host: settings.host, port: settings.port, username: settings.username,
-                                                                   password: settings.password, database: settings.db),
-                                 logger: logger)
+        let client = RedisClient(configuration: settings.configuration, logger: logger)
         var record = NodeRecord(id: RandomIdentifier.make("ND_"), http: http, media: media)
         record.cores = ProcessInfo.processInfo.activeProcessorCount
         record.startedAtMs = nowMs()
@@ -113,4 +111,10 @@ final class NodeRegistry: Sendable {
     }
 
     static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}
+
+extension RedisSettings {
+    var configuration: RedisConfiguration {
+        RedisConfiguration(host: host, port: port, username: username, password: password, database: db)
+    }
 }

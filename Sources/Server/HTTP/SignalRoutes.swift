@@ -17,6 +17,8 @@ struct SignalRoutes: Sendable {
     let verifier: AccessTokenVerifier
     let logger: Logger
     var singlePeerConnection = true
+    /// Set with `[redis]`: rooms placed across the deployment, sessions relayed to their room's node.
+    var cluster: ClusterSignalling?
     static let maxFrameSize = 1 << 20
 
     func register(on router: Router<SignallingRequestContext>) {
@@ -26,7 +28,8 @@ struct SignalRoutes: Sendable {
             return .upgrade([:])
         }, onUpgrade: { inbound, outbound, context in
             let query = Self.query(context.request)
-            try await upgraded(context.request, parameters: JoinParameters(query: query), inbound: inbound, outbound: outbound)
+            try await upgraded(context.request, parameters: JoinParameters(query: query), singlePeer: false,
+                               inbound: inbound, outbound: outbound)
         })
         guard singlePeerConnection else { return }
         router.get("rtc/v1/validate") { request, _ in await validate(request, singlePeer: true) }
@@ -44,13 +47,17 @@ struct SignalRoutes: Sendable {
                 try await outbound.close(.policyViolation, reason: "bad join_request")
                 return
             }
-            try await upgraded(context.request, parameters: parameters, inbound: inbound, outbound: outbound)
+            try await upgraded(context.request, parameters: parameters, singlePeer: true, inbound: inbound, outbound: outbound)
         })
     }
 
     /// `/rtc/v1`: the JoinRequest from `join_request` (a 400 with the reason when it is bad).
     static func singlePeerParameters(_ request: Request) throws -> JoinParameters {
-        guard let text = query(request)["join_request"], !text.isEmpty else {
+        try singlePeerParameters(query: query(request))
+    }
+
+    static func singlePeerParameters(query: [String: String]) throws -> JoinParameters {
+        guard let text = query["join_request"], !text.isEmpty else {
             throw HTTPError(.badRequest, message: "join_request is missing")
         }
         do throws(WrappedJoinRequestDecoder.Failure) {
@@ -60,15 +67,32 @@ struct SignalRoutes: Sendable {
         }
     }
 
-    private func upgraded(_ request: Request, parameters: JoinParameters,
+    private func upgraded(_ request: Request, parameters: JoinParameters, singlePeer: Bool,
                           inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
-        guard let claims = try? await authorize(request) else {
+        guard let claims = try? await authorize(request), let room = claims.video?.room else {
             try await outbound.close(.policyViolation, reason: "unauthorized")
             return
         }
         // Browsers without a protobuf library may speak the protobuf JSON mapping in text
         // frames (`format=json`); we answer in kind. SDKs use binary protobuf.
-        let json = FrameFormat(jsonRequested: Self.query(request)["format"] == "json")
+        let query = Self.query(request)
+        let json = FrameFormat(jsonRequested: query["format"] == "json")
+        if let cluster {
+            let route: RoomDirectory.Route
+            do {
+                route = try await cluster.directory.route(room)
+            } catch {
+                logger.warning("join of \(claims.identity) to \(room): \(error)")
+                service.joins.failed()
+                try await outbound.close(.unexpectedServerError, reason: "\(error)")
+                return
+            }
+            if case .remote(let node) = route {
+                let open = RelayFrame.Open(edge: cluster.relay.nodeID, token: Self.token(request) ?? "", query: query, singlePeer: singlePeer)
+                try await relay(open, to: node, relay: cluster.relay, identity: claims.identity, json: json, inbound: inbound, outbound: outbound)
+                return
+            }
+        }
         try await serve(claims: claims, parameters: parameters, json: json, inbound: inbound, outbound: outbound)
     }
 
@@ -94,7 +118,8 @@ struct SignalRoutes: Sendable {
     private func admit(_ request: Request) async throws {
         do {
             let claims = try await authorize(request)
-            if let room = claims.video?.room, service.drain.isDraining, !service.engine.hostsRoom(room) {
+            // In a deployment, a draining node relays a new room's joins to another node instead.
+            if cluster == nil, let room = claims.video?.room, service.drain.isDraining, !service.engine.hostsRoom(room) {
                 throw HTTPError(.serviceUnavailable, message: "node is draining: room \(room) cannot be created here")
             }
         } catch {
@@ -105,7 +130,11 @@ struct SignalRoutes: Sendable {
 
     /// The token's claims, if it may join its room; otherwise an HTTP error with the reason.
     private func authorize(_ request: Request) async throws -> AccessTokenClaims {
-        guard let token = Self.token(request) else {
+        try await authorize(token: Self.token(request))
+    }
+
+    func authorize(token: String?) async throws -> AccessTokenClaims {
+        guard let token else {
             throw HTTPError(.unauthorized, message: "no access token")
         }
         do throws(TokenError) {
@@ -164,19 +193,7 @@ struct SignalRoutes: Sendable {
             }
             do {
                 for try await message in inbound.messages(maxSize: Self.maxFrameSize) {
-                    let request: Livekit_SignalRequest
-                    do {
-                        switch message {
-                        case .binary(let buffer):
-                            request = try Livekit_SignalRequest(serializedBytes: Array(buffer.readableBytesView))
-                        case .text(let text):
-                            json.isJSON = true
-                            request = try Livekit_SignalRequest(jsonString: text, options: Self.jsonDecoding)
-                        }
-                    } catch {
-                        logger.info("\(claims.identity): malformed SignalRequest, closing its connection: \(error)")
-                        break
-                    }
+                    guard let request = decode(message, json: json, identity: claims.identity) else { break }
                     await service.handle(request, session: session)
                 }
             } catch {
@@ -185,6 +202,25 @@ struct SignalRoutes: Sendable {
             await service.connectionClosed(session, sink: sink)
             continuation.finish()
             try await group.waitForAll()
+        }
+    }
+}
+
+extension SignalRoutes {
+    /// One frame of the participant's socket as a `SignalRequest`; nil (logged) when malformed,
+    /// which closes that connection.
+    func decode(_ message: WebSocketMessage, json: FrameFormat, identity: String) -> Livekit_SignalRequest? {
+        do {
+            switch message {
+            case .binary(let buffer):
+                return try Livekit_SignalRequest(serializedBytes: Array(buffer.readableBytesView))
+            case .text(let text):
+                json.isJSON = true
+                return try Livekit_SignalRequest(jsonString: text, options: Self.jsonDecoding)
+            }
+        } catch {
+            logger.info("\(identity): malformed SignalRequest, closing its connection: \(error)")
+            return nil
         }
     }
 }

@@ -1,0 +1,97 @@
+"""Rooms shared across the nodes of one deployment (issue 10 part 2): a room lives on one
+node, recorded in Redis, and a participant reaching another node is relayed to it over Redis
+pub/sub, with the room node's ICE candidates so media goes straight there. A real
+`redis-server`, three `sfu` nodes and real SDK participants (libwebrtc)."""
+
+from __future__ import annotations
+
+import signal
+
+import requests
+from livekit import rtc
+
+import lk_helpers as lk
+import media
+from redis_helpers import RedisServer
+from test_cluster_registry import redis, redis_toml, wait_for  # noqa: F401  (the fixture)
+
+
+def heard_from(identity: str):
+    return lambda track, publication, participant: participant.identity == identity and track.kind == rtc.TrackKind.KIND_AUDIO
+
+
+def node_id(redis: RedisServer, sfu) -> str:
+    return redis.node_at(sfu)["id"]
+
+
+async def call(url_a: str, url_b: str, room: str, names: tuple[str, str]):
+    """Two participants of `room`, joined through two URLs, each publishing a tone; returns
+    them, their tones and a probe of what each hears."""
+    first, second = lk.Peer(names[0]), lk.Peer(names[1])
+    await first.connect(url_a, lk.lk_token(names[0], room))
+    await second.connect(url_b, lk.lk_token(names[1], room))
+    tones = [lk.ToneSource(440.0).start(), lk.ToneSource(660.0).start()]
+    await first.room.local_participant.publish_track(tones[0].track, lk.microphone_options())
+    await second.room.local_participant.publish_track(tones[1].track, lk.microphone_options())
+    heard_by_second = await second.wait_event("track_subscribed", heard_from(names[0]), timeout=15)
+    heard_by_first = await first.wait_event("track_subscribed", heard_from(names[1]), timeout=15)
+    probes = [lk.AudioProbe().start(heard_by_second.args[0]), lk.AudioProbe().start(heard_by_first.args[0])]
+    return [first, second], tones, probes
+
+
+def test_one_room_across_nodes_then_drain_relays_new_rooms(redis, sfu_factory):
+    nodes = [sfu_factory(extra_toml=redis_toml(redis)) for _ in range(3)]
+    assert wait_for(lambda: all(redis.node_at(n) is not None for n in nodes), 10), redis.live_nodes()
+    a, b, c = nodes
+    room = "across-nodes"
+
+    async def body():
+        peers, tones, probes = [], [], []
+        try:
+            # Joined through a and b: one room, one owner, and both hear each other.
+            peers, tones, probes = await call(lk.lk_url(a), lk.lk_url(b), room, ("caller", "agent"))
+            assert await media.wait_until(lambda: probes[0].good(440.0) >= 20 and probes[1].good(660.0) >= 20, 12.0), \
+                (probes[0].describe(440.0), probes[1].describe(660.0))
+            owner_id = redis.cli("GET", f"sfu:room:{room}")
+            owner = next((n for n in nodes if node_id(redis, n) == owner_id), None)
+            assert owner is not None, (owner_id, redis.live_nodes())
+            # Only the owner hosts it: its record carries both participants, the others none.
+            assert await media.wait_until(lambda: redis.node_at(owner).get("participants") == "2", 6.0), redis.node_at(owner)
+            for other in nodes:
+                if other is not owner:
+                    assert redis.node_at(other)["participants"] == "0", redis.node_at(other)
+                    assert other.metric("sfu_rooms") == 0
+            assert owner.metric("sfu_rooms") == 1
+
+            # SIGTERM on the room's node: it says so, its call keeps flowing...
+            owner.proc.send_signal(signal.SIGTERM)
+            assert await media.wait_until(lambda: requests.get(owner.url("/healthz"), timeout=2).status_code == 503, 5.0)
+            assert await media.wait_until(lambda: redis.node_at(owner).get("draining") == "1", 5.0), redis.node_at(owner)
+            before = probes[0].good(440.0)
+            assert await media.wait_until(lambda: probes[0].good(440.0) >= before + 50, 10.0), probes[0].describe(440.0)
+            # ...and a new room joined through it is placed on another node and carries media.
+            fresh, fresh_tones, fresh_probes = await call(lk.lk_url(owner), lk.lk_url(owner), "after-drain", ("late-1", "late-2"))
+            peers += fresh
+            tones += fresh_tones
+            probes += fresh_probes
+            assert await media.wait_until(lambda: fresh_probes[0].good(440.0) >= 20 and fresh_probes[1].good(660.0) >= 20, 12.0), \
+                (fresh_probes[0].describe(440.0), fresh_probes[1].describe(660.0))
+            placed = redis.cli("GET", "sfu:room:after-drain")
+            assert placed and placed != owner_id, (placed, owner_id)
+            assert owner.metric("sfu_rooms") == 1
+            assert owner.proc.poll() is None, "the draining node left while its call was on"
+            return owner
+        finally:
+            for thing in probes + tones:
+                await thing.stop()
+            await lk.disconnect_all(peers)
+
+    owner = lk.run_bounded(body(), 120)
+    # Its last room finished: the node exits by itself, with status 0, and leaves the deployment.
+    try:
+        status = owner.proc.wait(timeout=20)
+    except Exception:
+        status = None
+    assert status == 0, f"exit status {status}\n{owner.log_tail()}"
+    owner.became_healthy = False
+    assert wait_for(lambda: redis.cli("GET", f"sfu:room:{room}") == "", 5), redis.cli("GET", f"sfu:room:{room}")
