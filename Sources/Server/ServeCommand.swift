@@ -103,7 +103,8 @@ struct ServeCommand: AsyncParsableCommand {
         if page.devMode { logger.warning("development keys in use: /dev/token mints room tokens for anyone (never use these keys in production)") }
         TwirpRoutes(verifier: verifier, logger: logger,
                     services: [RoomServiceMethods.service(service, egress: egress), AgentDispatchMethods.service(service),
-                               EgressServiceMethods.service(egress)]).register(on: router)
+                               EgressServiceMethods.service(egress)],
+                    forwarder: cluster.map { TwirpForwarder(directory: $0.directory, registry: $0.registry) }).register(on: router)
         let app = Application(
             router: router,
             server: .signalling(webSocketRouter: router, refuseSinglePeerConnection: !settings.singlePeerConnection,

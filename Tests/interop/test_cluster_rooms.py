@@ -5,11 +5,13 @@ pub/sub, with the room node's ICE candidates so media goes straight there. A rea
 
 from __future__ import annotations
 
+import asyncio
 import signal
 
 import requests
-from livekit import rtc
+from livekit import api, rtc
 
+import cp_helpers as cp
 import lk_helpers as lk
 import media
 from redis_helpers import RedisServer
@@ -95,3 +97,65 @@ def test_one_room_across_nodes_then_drain_relays_new_rooms(redis, sfu_factory):
     assert status == 0, f"exit status {status}\n{owner.log_tail()}"
     owner.became_healthy = False
     assert wait_for(lambda: redis.cli("GET", f"sfu:room:{room}") == "", 5), redis.cli("GET", f"sfu:room:{room}")
+
+
+def test_server_api_through_any_node_and_webhooks_once(redis, sfu_factory, tmp_path):
+    sink = cp.WebhookSink().up()
+    try:
+        nodes = [sfu_factory(extra_toml=redis_toml(redis) + sink.toml(tmp_path / f"outbox-{i}")) for i in range(3)]
+        assert wait_for(lambda: all(redis.node_at(n) is not None for n in nodes), 10), redis.live_nodes()
+        a, b, c = nodes
+        room = "api-across"
+
+        async def body():
+            peers, tones, probes = [], [], []
+            try:
+                peers, tones, probes = await call(lk.lk_url(a), lk.lk_url(b), room, ("caller", "agent"))
+                owner_id = redis.cli("GET", f"sfu:room:{room}")
+                # Through the node that hosts nothing of it: a room created there lands on some
+                # node, and the listing of every node shows both rooms.
+                async with cp.lkapi(c) as client:
+                    await client.room.create_room(api.CreateRoomRequest(name="made-through-c"))
+                    assert redis.cli("GET", "sfu:room:made-through-c") != "", "CreateRoom placed nothing"
+                    listed = await cp.room_names(client)
+                    assert sorted(listed) == sorted([room, "made-through-c"]), listed
+                    assert sorted(await cp.participant_identities(client, room)) == ["agent", "caller"]
+                    # SendData and RemoveParticipant reach the room's node.
+                    got = asyncio.get_running_loop().create_future()
+                    peers[0].room.on("data_received", lambda packet: got.done() or got.set_result(packet.data))
+                    await client.room.send_data(api.SendDataRequest(room=room, data=b"from-c", kind=api.DataPacket.RELIABLE))
+                    assert await asyncio.wait_for(got, 10) == b"from-c"
+                    await client.room.remove_participant(api.RoomParticipantIdentity(room=room, identity="agent"))
+                    assert await media.wait_until(lambda: peers[1].room.connection_state == rtc.ConnectionState.CONN_DISCONNECTED, 10.0)
+                    assert await cp.participant_identities(client, room) == ["caller"]
+                    # A room that exists nowhere is not_found, from any node.
+                    try:
+                        await client.room.list_participants(api.ListParticipantsRequest(room="nowhere"))
+                        raise AssertionError("ListParticipants of a missing room succeeded")
+                    except api.TwirpError as error:
+                        assert error.code == "not_found", error
+                    await client.room.delete_room(api.DeleteRoomRequest(room="made-through-c"))
+                return owner_id
+            finally:
+                for thing in probes + tones:
+                    await thing.stop()
+                await lk.disconnect_all(peers)
+
+        lk.run_bounded(body(), 120)
+
+        # Each event once: unique ids, one participant_joined per participant, one
+        # room_finished per room, although three nodes saw the room's sessions.
+        def finished() -> bool:
+            names = [e.event for e in sink.for_room(room)]
+            return "room_finished" in names
+
+        assert wait_for(finished, 40, 0.25), sink.summary()
+        events = sink.events()
+        assert len({e.id for e in events}) == len(events), sink.summary()
+        keys = [cp.logical_key(e) for e in sink.unique_events()]
+        assert len(set(keys)) == len(keys), sink.summary()
+        joined = [e.participant.identity for e in sink.for_room(room) if e.event == "participant_joined"]
+        assert sorted(joined) == ["agent", "caller"], sink.summary()
+        assert [e.event for e in sink.for_room(room)].count("room_finished") == 1, sink.summary()
+    finally:
+        sink.close()

@@ -94,6 +94,15 @@ final class RoomDirectory: Sendable {
         throw Unavailable(room: room)
     }
 
+    /// Where a room that must already exist is: its live owner, or here (where a missing
+    /// room is then reported as such). Never places it.
+    func lookup(_ room: String) async throws -> Route {
+        if engine.hostsRoom(room) { return .local }
+        guard let owner = try await client.getString(Self.key(room)), owner != nodeID else { return .local }
+        let live = try await registry.liveNodes()
+        return live.contains(where: { $0.id == owner }) ? .remote(owner) : .local
+    }
+
     /// Starts the refresh loop (once a second).
     func start() {
         let loop = Task { [weak self] in

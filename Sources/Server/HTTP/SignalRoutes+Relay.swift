@@ -11,6 +11,7 @@ import SwiftProtobuf
 struct ClusterSignalling: Sendable {
     let directory: RoomDirectory
     let relay: SignalRelay
+    var registry: NodeRegistry { directory.registry }
 }
 
 extension SignalRoutes {

@@ -10,11 +10,14 @@ struct TwirpRoutes: Sendable {
     let verifier: AccessTokenVerifier
     let logger: Logger
     let methods: [String: TwirpMethod]
+    /// Set with `[redis]`: room-scoped calls reach the room's node, listings every node.
+    let forwarder: TwirpForwarder?
     static let maxBodySize = 4 << 20
 
-    init(verifier: AccessTokenVerifier, logger: Logger, services: [TwirpService]) {
+    init(verifier: AccessTokenVerifier, logger: Logger, services: [TwirpService], forwarder: TwirpForwarder? = nil) {
         self.verifier = verifier
         self.logger = logger
+        self.forwarder = forwarder
         var methods: [String: TwirpMethod] = [:]
         for service in services {
             for method in service.methods { methods["\(service.name)/\(method.name)"] = method }
@@ -57,25 +60,49 @@ struct TwirpRoutes: Sendable {
         } catch {
             return TwirpError.malformed("request body larger than \(Self.maxBodySize) bytes").response
         }
+        let bytes = Array(body.readableBytesView)
+        if let forwarder, request.headers[TwirpForwarder.forwardedField] == nil {
+            let call = TwirpForwarder.Call(path: "/twirp/\(service)/\(method)", contentType: contentType, token: token, body: bytes)
+            do {
+                if let reply = try await forwarder.route(call, method: handler, json: json, local: { try await handler.call(bytes, json, claims) }) {
+                    return reply.response
+                }
+            } catch let error as TwirpError {
+                return error.response
+            } catch let error as AdminError {
+                return Self.response(for: error)
+            } catch {
+                logger.warning("twirp \(service)/\(method): forwarding failed: \(error)")
+                return TwirpError(code: "unavailable", message: "the deployment could not answer: \(error)").response
+            }
+        }
         do {
-            let output = try await handler.call(Array(body.readableBytesView), json, claims)
+            let output = try await handler.call(bytes, json, claims)
             return Response(status: .ok, headers: [.contentType: json ? "application/json" : "application/protobuf"],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: output)))
         } catch let error as TwirpError {
             if error.status == .internalServerError { logger.error("twirp \(service)/\(method): \(error.message)") }
             return error.response
         } catch let error as AdminError {
-            switch error {
-            case .notFound(let why): return TwirpError(code: "not_found", message: why).response
-            case .invalidArgument(let why): return TwirpError(code: "invalid_argument", message: why).response
-            case .permissionDenied(let why): return TwirpError.permissionDenied(why).response
-            case .unavailable(let why): return TwirpError(code: "unavailable", message: why).response
-            }
+            return Self.response(for: error)
         } catch {
             logger.error("twirp \(service)/\(method): \(error)")
             return TwirpError(code: "internal", message: "\(error)").response
         }
     }
+}
+
+extension TwirpRoutes {
+    static func twirpError(for error: AdminError) -> TwirpError {
+        switch error {
+        case .notFound(let why): return TwirpError(code: "not_found", message: why)
+        case .invalidArgument(let why): return TwirpError(code: "invalid_argument", message: why)
+        case .permissionDenied(let why): return TwirpError.permissionDenied(why)
+        case .unavailable(let why): return TwirpError(code: "unavailable", message: why)
+        }
+    }
+
+    static func response(for error: AdminError) -> Response { twirpError(for: error).response }
 }
 
 /// What a method needs from the caller's token.
@@ -106,6 +133,10 @@ enum TwirpGrant: Sendable {
 struct TwirpMethod: Sendable {
     let name: String
     let call: @Sendable (_ body: [UInt8], _ json: Bool, _ claims: AccessTokenClaims) async throws -> [UInt8]
+    /// Which node answers it in a deployment.
+    let routing: TwirpRouting
+    /// The room a request names (nil if it cannot be decoded: the local call then says why).
+    let roomOf: @Sendable (_ body: [UInt8], _ json: Bool) -> String?
 
     static let jsonDecoding: JSONDecodingOptions = {
         var options = JSONDecodingOptions()
@@ -123,9 +154,16 @@ struct TwirpMethod: Sendable {
 
     init<Input: SwiftProtobuf.Message, Output: SwiftProtobuf.Message>(
         _ name: String, grant: TwirpGrant, room: @escaping @Sendable (Input) -> String = { _ in "" },
+        routing: TwirpRouting = .here, routedBy: (@Sendable (Input) -> String)? = nil,
         _ body: @escaping @Sendable (Input) async throws -> Output
     ) {
         self.name = name
+        self.routing = routing
+        let routeRoom = routedBy ?? room
+        self.roomOf = { bytes, json in
+            let input = json ? try? Input(jsonUTF8Bytes: bytes, options: Self.jsonDecoding) : try? Input(serializedBytes: bytes)
+            return input.map(routeRoom)
+        }
         self.call = { bytes, json, claims in
             let input: Input
             do {
