@@ -81,17 +81,40 @@ struct ServeCommand: AsyncParsableCommand {
         let signalling = SignalRoutes(service: service, verifier: verifier, logger: logger,
                                       singlePeerConnection: settings.singlePeerConnection)
         var cluster: ClusterSignalling?
+        var agentPools: AgentPoolWatch?
         if let registry, let redis = settings.redis {
             // Rooms placed across the deployment; a session reaching another node than its
             // room's is relayed there over Redis.
             let directory = RoomDirectory(client: registry.client, registry: registry, engine: engine, logger: logger)
             let relay = SignalRelay(nodeID: registry.nodeID, client: registry.client,
                                     subscriber: RedisSubscriber(configuration: redis.configuration, logger: logger),
-                                    logger: logger) { relay, session, open, frames in
+                                    logger: logger,
+                                    agents: { frame in
+                switch frame {
+                case .agentDispatch(let job):
+                    do { try service.acceptRemoteDispatch(job) } catch { logger.info("agent job from another node dropped: \(error)") }
+                case .agentCancel(let room):
+                    service.cancelRemoteJobs(room: room)
+                default:
+                    break
+                }
+            }) { relay, session, open, frames in
                 await signalling.serveRelayed(open, session: session, frames: frames, relay: relay)
             }
+            // Jobs for agent workers of other nodes go through the same inboxes.
+            let remoteAgents = RemoteAgents { command, node in
+                let frame: RelayFrame
+                switch command {
+                case .dispatch(let job): frame = .agentDispatch(job)
+                case .cancel(let room): frame = .agentCancel(room: room)
+                }
+                Task { await relay.send(frame, to: node) }
+            }
+            service.enableRemoteAgents(remoteAgents)
+            agentPools = AgentPoolWatch(registry: registry, remote: remoteAgents, service: service, logger: logger)
             directory.start()
             relay.start()
+            agentPools?.start()
             cluster = ClusterSignalling(directory: directory, relay: relay)
         }
         var routes = signalling
@@ -128,6 +151,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             try await group.waitForAll()
         }
+        agentPools?.stop()
         await cluster?.relay.stop()
         await cluster?.directory.stop()
         await registry?.stop()

@@ -1,4 +1,6 @@
+import Foundation
 import XCTest
+import Signal
 @testable import Server
 
 final class RelayFrameTests: XCTestCase {
@@ -10,6 +12,9 @@ final class RelayFrameTests: XCTestCase {
             .close(session: "RS_1"),
             .response(session: "RS_é", bytes: []),
             .end(session: "RS_1", reason: "removed by the server"),
+            .agentDispatch(RemoteAgentDispatch(agentName: "simulator", jobType: 0, room: Data([1, 2]), dispatchID: "AD_x",
+                                               metadata: "{}", participant: nil)),
+            .agentCancel(room: "a room"),
         ]
         for frame in frames {
             XCTAssertEqual(try RelayFrame(decoding: frame.encoded()), frame)
@@ -55,5 +60,21 @@ final class PlacementChoiceTests: XCTestCase {
     func testNothingToPlaceOnWhenEveryNodeDrains() {
         XCTAssertEqual(PlacementChoice.decide(owner: nil, live: [node("a", draining: true)]), .unavailable)
         XCTAssertEqual(PlacementChoice.decide(owner: nil, live: []), .unavailable)
+    }
+}
+
+final class AgentPoolWatchTests: XCTestCase {
+    func testPoolsListOtherNodesByKindAndRoundTripThroughTheRecord() throws {
+        var a = NodeRecord(id: "ND_a", http: "h", media: "m")
+        a.agentPools = ["0:simulator", "1:"]
+        var b = NodeRecord(id: "ND_b", http: "h", media: "m")
+        b.agentPools = ["0:simulator"]
+        let me = NodeRecord(id: "ND_me", http: "h", media: "m")
+        var mine = me
+        mine.agentPools = ["0:mine"]
+        let pools = AgentPoolWatch.pools(of: [a, b, mine], except: "ND_me")
+        XCTAssertEqual(pools, ["0:simulator": ["ND_a", "ND_b"], "1:": ["ND_a"]])
+        XCTAssertEqual(NodeRecord(fields: a.fields)?.agentPools, ["0:simulator", "1:"])
+        XCTAssertEqual(NodeRecord(fields: me.fields)?.agentPools, [])
     }
 }

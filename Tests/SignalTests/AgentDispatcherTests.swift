@@ -195,6 +195,22 @@ final class AgentDispatcherTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(singleOffer(d.tick(now: 13))).worker, o)
     }
 
+    func testWaitingJobsGoToAnotherNodeOnlyWhenNoWorkerHereTakesThem() {
+        var d = AgentDispatcher()
+        XCTAssertEqual(dispatch(&d, agent: "far", room: "r1", dispatchID: "AD_far", metadata: "m", now: 0), [])
+        XCTAssertEqual(dispatch(&d, agent: "near", room: "r2", dispatchID: "AD_near", now: 0), [])
+        XCTAssertEqual(dispatch(&d, agent: "nowhere", room: "r3", dispatchID: "AD_none", now: 0), [])
+        _ = d.registerWorker(agentName: "near", jobType: .jtRoom, now: 1)  // offered on the next tick, stays here
+        let released = d.releaseWaitingJobs { name, type in type == .jtRoom && (name == "far" || name == "near") }
+        XCTAssertEqual(released.map(\.dispatchID), ["AD_far"])
+        XCTAssertEqual(released.first?.metadata, "m")
+        XCTAssertEqual(released.first?.room.name, "r1")
+        XCTAssertTrue(d.jobs(room: "r1").isEmpty)
+        XCTAssertEqual(d.jobs(room: "r2").count, 1)
+        XCTAssertEqual(d.jobs(room: "r3").count, 1)
+        XCTAssertEqual(d.releaseWaitingJobs { _, _ in true }.map(\.dispatchID), ["AD_none"])
+    }
+
     func testWaitingTooLongFails() {
         var d = AgentDispatcher()
         d.maxWait = 30

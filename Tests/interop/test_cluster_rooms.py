@@ -159,3 +159,49 @@ def test_server_api_through_any_node_and_webhooks_once(redis, sfu_factory, tmp_p
         assert [e.event for e in sink.for_room(room)].count("room_finished") == 1, sink.summary()
     finally:
         sink.close()
+
+
+def test_an_agent_worker_on_one_node_answers_a_dispatch_for_a_room_on_another(redis, sfu_factory, tmp_path):
+    import agents_helpers as ag
+
+    nodes = [sfu_factory(extra_toml=redis_toml(redis)) for _ in range(2)]
+    assert wait_for(lambda: all(redis.node_at(n) is not None for n in nodes), 10), redis.live_nodes()
+    room = "agent-across"
+    worker = None
+
+    async def body():
+        nonlocal worker
+        caller = lk.Peer("caller")
+        tone = probe = None
+        try:
+            await caller.connect(lk.lk_url(nodes[0]), lk.lk_token("caller", room))
+            owner_id = redis.cli("GET", f"sfu:room:{room}")
+            owner = next(n for n in nodes if node_id(redis, n) == owner_id)
+            other = next(n for n in nodes if n is not owner)
+            # The worker registers on the node that does not host the room.
+            worker = ag.AgentWorker(lk.lk_url(other), tmp_path / "agent-worker.log").start()
+            await worker.wait_registered()
+            assert await media.wait_until(lambda: f"0:{ag.AGENT_NAME}" in redis.node_at(other).get("agents", ""), 6.0), \
+                redis.node_at(other)
+            tone = lk.ToneSource(440.0).start()
+            await caller.room.local_participant.publish_track(tone.track, lk.microphone_options())
+            dispatch = await ag.create_dispatch(owner, room, "echo")
+            assert dispatch.id and dispatch.room == room, dispatch
+            agent = await ag.wait_for_agent(caller.room, 30.0)
+            assert agent.kind == rtc.ParticipantKind.PARTICIPANT_KIND_AGENT
+            sub = await caller.wait_event("track_subscribed", heard_from(agent.identity), timeout=15)
+            probe = lk.AudioProbe().start(sub.args[0])
+            assert await media.wait_until(lambda: probe.good(440.0) >= 50, 20.0), probe.describe(440.0)
+            # The agent joined the room's node (through the worker's node, relayed there).
+            assert owner.metric("sfu_participants") == 2 and other.metric("sfu_participants") == 0
+        finally:
+            for thing in (probe, tone):
+                if thing is not None:
+                    await thing.stop()
+            await lk.disconnect_all([caller])
+
+    try:
+        lk.run_bounded(body(), 120)
+    finally:
+        if worker is not None:
+            worker.stop()

@@ -13,6 +13,8 @@ struct NodeRecord: Equatable, Sendable {
     var cpuCores = 0.0
     var cores = 1
     var draining = false
+    /// Kinds of agent jobs its workers take (`RemoteAgents.poolKey`: "type:agent name").
+    var agentPools: [String] = []
     var startedAtMs: Int64 = 0
     var updatedAtMs: Int64 = 0
 
@@ -24,7 +26,8 @@ struct NodeRecord: Equatable, Sendable {
     var fields: [String: String] {
         ["id": id, "http": http, "media": media, "rooms": String(rooms), "participants": String(participants),
          "cpu": String(cpuCores), "cores": String(cores), "draining": draining ? "1" : "0",
-         "started_at": String(startedAtMs), "updated_at": String(updatedAtMs)]
+         "started_at": String(startedAtMs), "updated_at": String(updatedAtMs),
+         "agents": agentPools.joined(separator: "\n")]
     }
 
     /// A hash read back; nil when a required field is missing or malformed (a foreign or
@@ -43,6 +46,7 @@ struct NodeRecord: Equatable, Sendable {
         self.draining = draining == "1"
         self.startedAtMs = fields["started_at"].flatMap(Int64.init) ?? 0
         self.updatedAtMs = fields["updated_at"].flatMap(Int64.init) ?? 0
+        self.agentPools = (fields["agents"] ?? "").split(separator: "\n").map(String.init)
     }
 
     init(id: String, http: String, media: String) {

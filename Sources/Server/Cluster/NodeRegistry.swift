@@ -15,7 +15,7 @@ final class NodeRegistry: Sendable {
     private let record: NIOLockedValueBox<NodeRecord>
     private let heartbeat: NIOLockedValueBox<NodeHeartbeat>
     private let task = NIOLockedValueBox<Task<Void, Never>?>(nil)
-    private let load: @Sendable () async -> (rooms: Int, participants: Int, draining: Bool)
+    private let load: @Sendable () async -> (rooms: Int, participants: Int, draining: Bool, agentPools: [String])
     static let interval: Duration = .seconds(1)
     static let ttlMs: Int64 = 5000
     /// Written atomically: the hash, its expiry, and the node's place in the index.
@@ -31,7 +31,7 @@ final class NodeRegistry: Sendable {
     var nodeID: String { record.withLockedValue { $0.id } }
 
     init(client: RedisClient, record: NodeRecord, logger: Logger,
-         load: @escaping @Sendable () async -> (rooms: Int, participants: Int, draining: Bool)) {
+         load: @escaping @Sendable () async -> (rooms: Int, participants: Int, draining: Bool, agentPools: [String])) {
         self.client = client
         self.logger = logger
         self.record = NIOLockedValueBox(record)
@@ -66,12 +66,13 @@ final class NodeRegistry: Sendable {
     /// One heartbeat now (also called when draining starts, so others see it at once).
     func beat() async {
         let now = Self.nowMs()
-        let (rooms, participants, draining) = await load()
+        let (rooms, participants, draining, agentPools) = await load()
         let cpu = heartbeat.withLockedValue { $0.cpuCores(cpuSeconds: NodeMetrics.processCPUSeconds(), nowMs: now) }
         let current = record.withLockedValue { record -> NodeRecord in
             record.rooms = rooms
             record.participants = participants
             record.draining = draining
+            record.agentPools = agentPools
             record.cpuCores = (cpu * 1000).rounded() / 1000
             record.updatedAtMs = now
             return record
@@ -106,7 +107,7 @@ final class NodeRegistry: Sendable {
         logger.info("node \(record.id) joins the deployment through redis \(settings.host):\(settings.port)")
         return NodeRegistry(client: client, record: record, logger: logger) {
             let load = await service.load()
-            return (load.rooms, load.participants, service.drain.isDraining)
+            return (load.rooms, load.participants, service.drain.isDraining, service.agentPools)
         }
     }
 

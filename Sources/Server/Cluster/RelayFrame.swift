@@ -1,4 +1,5 @@
 import Foundation
+import Signal
 
 /// One signalling frame relayed between the node a participant's WebSocket reached (the
 /// edge) and the node hosting its room, over Redis pub/sub: every node subscribes to its own
@@ -28,12 +29,18 @@ enum RelayFrame: Equatable, Sendable {
     case response(session: String, bytes: [UInt8])
     /// room node → edge: the session ended (a refused join, a removed participant).
     case end(session: String, reason: String)
+    /// room node → a node with a suitable agent worker: run this job (no session).
+    case agentDispatch(RemoteAgentDispatch)
+    /// room node → that node: the room ended, end its jobs.
+    case agentCancel(room: String)
 
+    /// `badOpen`: the JSON payload of an `open` or `agentDispatch` did not decode.
     enum DecodingError: Error, Equatable { case truncated, unknownKind(UInt8), badOpen }
 
     var session: String {
         switch self {
         case .open(let s, _), .request(let s, _), .close(let s), .response(let s, _), .end(let s, _): return s
+        case .agentDispatch, .agentCancel: return ""
         }
     }
 
@@ -44,6 +51,8 @@ enum RelayFrame: Equatable, Sendable {
         case .close: return 3
         case .response: return 4
         case .end: return 5
+        case .agentDispatch: return 6
+        case .agentCancel: return 7
         }
     }
 
@@ -56,6 +65,8 @@ enum RelayFrame: Equatable, Sendable {
         case .request(_, let bytes), .response(_, let bytes): out += bytes
         case .close: break
         case .end(_, let reason): out += Array(reason.utf8)
+        case .agentDispatch(let job): out += (try? JSONEncoder().encode(job)).map(Array.init) ?? []
+        case .agentCancel(let room): out += Array(room.utf8)
         }
         return out
     }
@@ -74,6 +85,10 @@ enum RelayFrame: Equatable, Sendable {
         case 3: self = .close(session: session)
         case 4: self = .response(session: session, bytes: payload)
         case 5: self = .end(session: session, reason: String(decoding: payload, as: UTF8.self))
+        case 6:
+            guard let job = try? JSONDecoder().decode(RemoteAgentDispatch.self, from: Data(payload)) else { throw .badOpen }
+            self = .agentDispatch(job)
+        case 7: self = .agentCancel(room: String(decoding: payload, as: UTF8.self))
         case let other: throw .unknownKind(other)
         }
     }

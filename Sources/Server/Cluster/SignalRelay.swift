@@ -24,6 +24,8 @@ final class SignalRelay: Sendable {
     private let counters = NIOLockedValueBox(RelayCounters())
     /// What runs a relayed session whose room is here: its open, and the frames that follow.
     private let host: @Sendable (SignalRelay, String, RelayFrame.Open, Frames) async -> Void
+    /// What runs another node's agent commands (`agentDispatch`, `agentCancel`).
+    private let agents: @Sendable (RelayFrame) async -> Void
     static let idleTimeout = 45.0
 
     struct RelayCounters: Sendable, Equatable {
@@ -36,12 +38,14 @@ final class SignalRelay: Sendable {
     static func inbox(of node: String) -> String { "sfu:signal:\(node)" }
 
     init(nodeID: String, client: RedisClient, subscriber: RedisSubscriber, logger: Logger,
+         agents: @escaping @Sendable (RelayFrame) async -> Void = { _ in },
          host: @escaping @Sendable (SignalRelay, String, RelayFrame.Open, Frames) async -> Void) {
         self.nodeID = nodeID
         self.client = client
         self.subscriber = subscriber
         self.logger = logger
         self.host = host
+        self.agents = agents
     }
 
     var statistics: RelayCounters { counters.withLockedValue { $0 } }
@@ -59,7 +63,7 @@ final class SignalRelay: Sendable {
                 }
             }
             guard let messages else { return }
-            for await payload in messages { dispatch(payload) }
+            for await payload in messages { await dispatch(payload) }
         }
         let watchdog = Task { [self] in
             while !Task.isCancelled {
@@ -102,7 +106,7 @@ final class SignalRelay: Sendable {
         edges.withLockedValue { $0.removeValue(forKey: session) }?.finish()
     }
 
-    private func dispatch(_ payload: [UInt8]) {
+    private func dispatch(_ payload: [UInt8]) async {
         let frame: RelayFrame
         do {
             frame = try RelayFrame(decoding: payload)
@@ -134,6 +138,8 @@ final class SignalRelay: Sendable {
                 c.yield(frame)
                 c.finish()
             }
+        case .agentDispatch, .agentCancel:
+            await agents(frame)
         }
     }
 

@@ -91,6 +91,11 @@ public struct AgentDispatcher: Sendable {
     /// True when some registered worker could be offered a job of this name and type now.
     /// Useful before creating the implicit `agent_name=""` jobs, which LiveKit only creates
     /// when such workers exist.
+    /// The agent name and job type of every registered worker.
+    public func workerPools() -> [(agentName: String, type: Livekit_JobType)] {
+        workerTable.values.map { ($0.agentName, $0.jobType) }
+    }
+
     public func hasWorkers(agentName: String, type: Livekit_JobType) -> Bool {
         workerTable.values.contains { $0.agentName == agentName && $0.jobType == type }
     }
@@ -221,6 +226,22 @@ public struct AgentDispatcher: Sendable {
 
     /// Timers: availability timeouts (re-offer to another worker), waiting jobs placed on workers
     /// that appeared, waiting jobs past maxWait → failed, ended jobs past retention forgotten.
+    /// Removes and returns the jobs still waiting for a worker that no worker here could take
+    /// and `elsewhere` says another node's worker can (a deployment hands them over there).
+    public mutating func releaseWaitingJobs(to elsewhere: (String, Livekit_JobType) -> Bool) -> [Livekit_Job] {
+        var released: [Livekit_Job] = []
+        for jobID in orderedJobIDs(where: { record in
+            if case .waiting = record.phase { return true }
+            return false
+        }) {
+            guard let record = jobTable[jobID], !hasWorkers(agentName: record.job.agentName, type: record.job.type),
+                  elsewhere(record.job.agentName, record.job.type) else { continue }
+            jobTable[jobID] = nil
+            released.append(record.job)
+        }
+        return released
+    }
+
     public mutating func tick(now: Double) -> [AgentDispatcherAction] {
         let now = clock(now)
         var actions: [AgentDispatcherAction] = []

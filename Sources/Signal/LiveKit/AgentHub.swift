@@ -15,6 +15,8 @@ final class AgentHub: @unchecked Sendable {
     private let state = NIOLockedValueBox(State())
     let keys: [String: String]
     let logger: Logger
+    /// Workers of the other nodes of a deployment (`[redis]`); set before connections come.
+    private let remoteAgents = NIOLockedValueBox<RemoteAgents?>(nil)
 
     init(keys: [String: String], logger: Logger) {
         self.keys = keys
@@ -22,6 +24,53 @@ final class AgentHub: @unchecked Sendable {
     }
 
     static var wallClock: Double { Date().timeIntervalSince1970 }
+
+    var remote: RemoteAgents? {
+        get { remoteAgents.withLockedValue { $0 } }
+        set { remoteAgents.withLockedValue { $0 = newValue } }
+    }
+
+    /// Whether a worker here or on another node can take jobs of this kind.
+    func canServe(agentName: String, type: Livekit_JobType) -> Bool {
+        read { $0.hasWorkers(agentName: agentName, type: type) } || remote?.node(agentName: agentName, type: type) != nil
+    }
+
+    /// Dispatches a job to a worker here, or, when none here has that agent name and type,
+    /// to another node's.
+    func dispatch(agentName: String, room: Livekit_Room, dispatchID: String, metadata: String,
+                  type: Livekit_JobType, participant: Livekit_ParticipantInfo?) {
+        if !read({ $0.hasWorkers(agentName: agentName, type: type) }),
+           let remote, remote.forward(agentName: agentName, type: type, room: room, dispatchID: dispatchID,
+                                      metadata: metadata, participant: participant) {
+            logger.info("room \(room.name): job of dispatch \(dispatchID) handed to another node's \"\(agentName)\" worker")
+            return
+        }
+        update { $0.dispatch(agentName: agentName, room: room, dispatchID: dispatchID, metadata: metadata,
+                             type: type, participant: participant, now: $1) }
+    }
+
+    /// Hands jobs waiting here for a kind of worker only another node has over to that node
+    /// (the other node's workers may have become known after the job was dispatched).
+    func handOverWaitingJobs() {
+        guard let remote else { return }
+        let jobs = state.withLockedValue { state in
+            state.dispatcher.releaseWaitingJobs { remote.node(agentName: $0, type: $1) != nil }
+        }
+        for job in jobs {
+            let participant = job.hasParticipant ? job.participant : nil
+            if remote.forward(agentName: job.agentName, type: job.type, room: job.room, dispatchID: job.dispatchID,
+                              metadata: job.metadata, participant: participant) {
+                logger.info("room \(job.room.name): waiting job \(job.id) handed to another node's \"\(job.agentName)\" worker")
+            }
+        }
+    }
+
+    /// The kinds of jobs this node's workers take (`RemoteAgents.poolKey`), for its heartbeat.
+    var pools: [String] {
+        read { dispatcher in
+            Set(dispatcher.workerPools().map { RemoteAgents.poolKey(agentName: $0.agentName, type: $0.type) }).sorted()
+        }
+    }
 
     /// Runs a dispatcher transition and performs the actions it returns.
     func update(_ transition: (inout AgentDispatcher, Double) -> [AgentDispatcherAction]) {

@@ -120,6 +120,32 @@ public final class LiveKitService: @unchecked Sendable {
         return id
     }
 
+    /// In a deployment: how jobs reach other nodes' workers. Call before serving.
+    public func enableRemoteAgents(_ remote: RemoteAgents) { agents.remote = remote }
+
+    /// The kinds of jobs this node's workers take (`RemoteAgents.poolKey`).
+    public var agentPools: [String] { agents.pools }
+
+    /// Another node handed a job of one of its rooms to a worker here.
+    public func acceptRemoteDispatch(_ job: RemoteAgentDispatch) throws {
+        let room = try Livekit_Room(serializedBytes: [UInt8](job.room))
+        let participant = try job.participant.map { try Livekit_ParticipantInfo(serializedBytes: [UInt8]($0)) }
+        let type = Livekit_JobType(rawValue: job.jobType) ?? .jtRoom
+        logger.info("room \(room.name) (another node's): job of dispatch \(job.dispatchID) for agent \"\(job.agentName)\"")
+        agents.update { $0.dispatch(agentName: job.agentName, room: room, dispatchID: job.dispatchID, metadata: job.metadata,
+                                    type: type, participant: participant, now: $1) }
+    }
+
+    /// Other nodes' workers changed: rooms here that wait for a kind of worker may start it.
+    public func remoteAgentPoolsChanged() async {
+        _ = try? await eachHost { $0.workerRegistered() }
+    }
+
+    /// Another node's room ended: the jobs held here for it end.
+    public func cancelRemoteJobs(room: String) {
+        agents.update { $0.cancel(dispatchID: nil, room: room, now: $1) }
+    }
+
     public func workerMessage(_ message: Livekit_WorkerMessage, from worker: WorkerID) async {
         agents.message(message, from: worker)
     }

@@ -7,6 +7,7 @@ extension RoomHost {
 
     func tickAgents(now: Double) {
         agents.update { $0.tick(now: $1) }
+        agents.handOverWaitingJobs()
     }
 
     /// A worker registered: rooms already running may be waiting for its kind.
@@ -19,7 +20,7 @@ extension RoomHost {
     func startRoomAgents(_ room: LiveKitRoom, now: Double) {
         guard !room.agentsDispatched, !room.allParticipants.isEmpty || !room.agents.isEmpty else { return }
         if room.agents.isEmpty {
-            guard agents.read({ $0.hasWorkers(agentName: "", type: .jtRoom) }) else { return }
+            guard agents.canServe(agentName: "", type: .jtRoom) else { return }
             room.agentsDispatched = true
             createDispatch(room: room, agentName: "", metadata: "", now: now)
         } else {
@@ -30,10 +31,9 @@ extension RoomHost {
 
     /// PARTICIPANT jobs for workers without an agent name that asked for them.
     func dispatchParticipantJob(_ room: LiveKitRoom, participant: LiveKitParticipant, now: Double) {
-        guard !participant.isDependent, agents.read({ $0.hasWorkers(agentName: "", type: .jtParticipant) }) else { return }
-        let info = room.info, participantInfo = participant.info
-        agents.update { $0.dispatch(agentName: "", room: info, dispatchID: Identifier.make("AD_"), metadata: "",
-                                    type: .jtParticipant, participant: participantInfo, now: $1) }
+        guard !participant.isDependent, agents.canServe(agentName: "", type: .jtParticipant) else { return }
+        agents.dispatch(agentName: "", room: room.info, dispatchID: Identifier.make("AD_"), metadata: "",
+                        type: .jtParticipant, participant: participant.info)
     }
 
     @discardableResult
@@ -46,14 +46,14 @@ extension RoomHost {
         dispatch.state.createdAt = Int64(Date().timeIntervalSince1970 * 1e9)
         room.dispatches[dispatch.id] = dispatch
         logger.info("room \(room.name): dispatch \(dispatch.id) for agent \"\(agentName)\"")
-        let info = room.info
-        agents.update { $0.dispatch(agentName: agentName, room: info, dispatchID: dispatch.id, metadata: metadata,
-                                    type: .jtRoom, participant: nil, now: $1) }
+        agents.dispatch(agentName: agentName, room: room.info, dispatchID: dispatch.id, metadata: metadata,
+                        type: .jtRoom, participant: nil)
         return dispatch
     }
 
     func cancelAgentJobs(room: String, now: Double) {
         agents.update { $0.cancel(dispatchID: nil, room: room, now: $1) }
+        agents.remote?.roomEnded(room)
     }
 
     /// A dispatch with its jobs' current state.
