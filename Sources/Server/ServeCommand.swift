@@ -77,7 +77,6 @@ struct ServeCommand: AsyncParsableCommand {
         let egress = EgressManager(service: service, settings: settings.storage, logger: logger)
         HealthRoutes.register(on: router, engine: engine, connections: connections.counters,
                               node: NodeMetrics(service: service, egress: egress))
-        WHIPRoutes(engine: engine, verifier: verifier, logger: logger, drain: service.drain).register(on: router)
         let signalling = SignalRoutes(service: service, verifier: verifier, logger: logger,
                                       singlePeerConnection: settings.singlePeerConnection)
         var cluster: ClusterSignalling?
@@ -120,6 +119,8 @@ struct ServeCommand: AsyncParsableCommand {
         var routes = signalling
         routes.cluster = cluster
         routes.register(on: router)
+        WHIPRoutes(engine: engine, verifier: verifier, logger: logger, drain: service.drain, directory: cluster?.directory)
+            .register(on: router)
         AgentRoutes(service: service, verifier: verifier, logger: logger).register(on: router)
         let page = RoomPageRoutes(keys: settings.keys)
         page.register(on: router)

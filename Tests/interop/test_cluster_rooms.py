@@ -205,3 +205,30 @@ def test_an_agent_worker_on_one_node_answers_a_dispatch_for_a_room_on_another(re
     finally:
         if worker is not None:
             worker.stop()
+
+
+def test_whip_to_a_node_without_the_room_is_redirected_to_its_node(redis, sfu_factory):
+    nodes = [sfu_factory(extra_toml=redis_toml(redis)) for _ in range(2)]
+    assert wait_for(lambda: all(redis.node_at(n) is not None for n in nodes), 10), redis.live_nodes()
+    room = "whip-across"
+
+    async def create():
+        async with cp.lkapi(nodes[0]) as client:
+            await client.room.create_room(api.CreateRoomRequest(name=room))
+
+    lk.run_bounded(create(), 30)
+    owner_id = redis.cli("GET", f"sfu:room:{room}")
+    owner = next(n for n in nodes if node_id(redis, n) == owner_id)
+    other = next(n for n in nodes if n is not owner)
+    headers = {"Content-Type": "application/sdp", "Authorization": f"Bearer {lk.lk_token('ingest', room)}"}
+    # RFC 9725 §4.5: a 307 to the room's node, the offer left for it to answer.
+    reply = requests.post(other.url(f"/whip/{room}"), data=b"v=0\r\n", headers=headers, timeout=5, allow_redirects=False)
+    assert reply.status_code == 307, (reply.status_code, reply.text)
+    assert reply.headers["Location"] == owner.url(f"/whip/{room}"), reply.headers
+    # The owner answers for itself (this offer is not valid SDP: a 400 with the reason, not a redirect).
+    reply = requests.post(owner.url(f"/whip/{room}"), data=b"v=0\r\n", headers=headers, timeout=5, allow_redirects=False)
+    assert reply.status_code == 400, (reply.status_code, reply.text)
+    # A bad token is refused where it lands, before any redirect.
+    reply = requests.post(other.url(f"/whip/{room}"), data=b"v=0\r\n", timeout=5, allow_redirects=False,
+                          headers={"Content-Type": "application/sdp", "Authorization": "Bearer nope"})
+    assert reply.status_code == 401, (reply.status_code, reply.text)

@@ -103,6 +103,11 @@ final class RoomDirectory: Sendable {
         return live.contains(where: { $0.id == owner }) ? .remote(owner) : .local
     }
 
+    /// The live node `id`, if it is one.
+    func node(_ id: String) async throws -> NodeRecord? {
+        try await registry.liveNodes().first { $0.id == id }
+    }
+
     /// Starts the refresh loop (once a second).
     func start() {
         let loop = Task { [weak self] in

@@ -56,7 +56,7 @@ final class TwirpForwarder: @unchecked Sendable {  // URLSession is thread-safe;
         case .roomOwner(let creates):
             guard let room = method.roomOf(call.body, json), !room.isEmpty else { return nil }
             let route = creates ? try await directory.route(room) : try await directory.lookup(room)
-            guard case .remote(let id) = route, let node = try await registry.liveNodes().first(where: { $0.id == id }) else {
+            guard case .remote(let id) = route, let node = try await directory.node(id) else {
                 return nil
             }
             return try await send(call, to: node)

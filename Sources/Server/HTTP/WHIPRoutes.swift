@@ -14,6 +14,8 @@ struct WHIPRoutes: Sendable {
     let logger: Logger
     /// A draining node takes no new room, WHIP's included.
     var drain: DrainFlag?
+    /// Set with `[redis]`: a session for a room on another node is redirected there.
+    var directory: RoomDirectory?
     static let maxOfferSize = 64 * 1024
 
     func register<Context: RequestContext>(on router: Router<Context>) {
@@ -55,7 +57,16 @@ struct WHIPRoutes: Sendable {
             return HTTPResponses.text(.badRequest, "missing room")
         }
         if let refusal = await authorize(request, room: room, direction: direction) { return refusal }
-        if drain?.isDraining == true, !engine.hostsRoom(room) {
+        if let directory {
+            // RFC 9725 §4.5: the endpoint may redirect with 307; the session is then the other node's.
+            do {
+                if case .remote(let id) = try await directory.route(room), let node = try await directory.node(id) {
+                    return Response(status: .temporaryRedirect, headers: [.location: "http://\(node.http)/\(prefix)/\(room)"])
+                }
+            } catch {
+                return HTTPResponses.text(.serviceUnavailable, "\(error)")
+            }
+        } else if drain?.isDraining == true, !engine.hostsRoom(room) {
             return HTTPResponses.text(.serviceUnavailable, "node is draining: room \(room) cannot be created here")
         }
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
