@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEB_PKGS="libsrtp2-dev libssl-dev libopus-dev libvpx-dev libavformat-dev libavcodec-dev \
-libswscale-dev libswresample-dev libusrsctp-dev zlib1g-dev pkg-config ffmpeg redis-server"
+libswscale-dev libswresample-dev libusrsctp-dev zlib1g-dev pkg-config ffmpeg redis-server openssl"
 
 missing=""
 for p in $DEB_PKGS; do

@@ -79,6 +79,8 @@ final class RedisCommandHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // A transport error (TLS handshake or certificate, reset) says more than "closed".
+        if !(error is RedisError) { logger.warning("Redis connection failed: \(error)") }
         failAll(with: error as? RedisError ?? .connectionClosed)
         context.close(promise: nil)
     }

@@ -1,3 +1,15 @@
+/// TLS settings for a Redis connection: the server's certificate is verified against `caFile`
+/// (PEM; the system's trust roots when nil) and the name `serverName` (default: the host).
+public struct RedisTLS: Sendable, Equatable {
+    public var caFile: String?
+    public var serverName: String?
+
+    public init(caFile: String? = nil, serverName: String? = nil) {
+        self.caFile = caFile
+        self.serverName = serverName
+    }
+}
+
 /// Where Redis is and how to talk to it.
 public struct RedisConfiguration: Sendable, Equatable {
     public var host: String
@@ -15,6 +27,9 @@ public struct RedisConfiguration: Sendable, Equatable {
     /// First pause before reconnecting after a failed attempt; doubles per failure up to `maxReconnectDelay`.
     public var initialReconnectDelay: Double
     public var maxReconnectDelay: Double
+    /// TLS to Redis (`tls-port`, https://redis.io/docs/latest/operate/oss_and_stack/management/security/encryption/);
+    /// nil is plain TCP.
+    public var tls: RedisTLS?
 
     public init(
         host: String = "127.0.0.1", port: Int = 6379, username: String? = nil, password: String? = nil,

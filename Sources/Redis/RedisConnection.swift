@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// One TCP connection to Redis: the channel with its pipeline (`RESPValueDecoderHandler`, then
 /// `RedisCommandHandler`), ready for commands once `connect` has done the handshake (`AUTH`,
@@ -23,11 +24,25 @@ final class RedisConnection: Sendable {
         configuration: RedisConfiguration, eventLoop: EventLoop, logger: Logger,
         onMessage: (@Sendable (RedisPubSubMessage) -> Void)? = nil
     ) -> EventLoopFuture<RedisConnection> {
-        ClientBootstrap(group: eventLoop)
+        let tls: NIOSSLContext?
+        do {
+            tls = try configuration.tls.map(Self.tlsContext)
+        } catch {
+            return eventLoop.makeFailedFuture(RedisError.tls("\(error)"))
+        }
+        let serverName = configuration.tls.map { $0.serverName ?? configuration.host }
+        return ClientBootstrap(group: eventLoop)
             .connectTimeout(.interval(configuration.connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        // SNI takes names only; an IP address is still checked against the
+                        // certificate's IP subjectAltNames (NIOSSL validates the peer address).
+                        let isAddress = serverName.map { (try? SocketAddress(ipAddress: $0, port: 0)) != nil } ?? true
+                        try channel.pipeline.syncOperations.addHandler(
+                            try NIOSSLClientHandler(context: tls, serverHostname: isAddress ? nil : serverName))
+                    }
                     try channel.pipeline.syncOperations.addHandlers(
                         RESPValueDecoderHandler(), RedisCommandHandler(logger: logger, onMessage: onMessage))
                 }
@@ -42,6 +57,16 @@ final class RedisConnection: Sendable {
             }
     }
 
+    /// A client context that verifies the server (full verification: chain and name).
+    static func tlsContext(_ settings: RedisTLS) throws -> NIOSSLContext {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = .fullVerification
+        if let file = settings.caFile {
+            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(file))
+        }
+        return try NIOSSLContext(configuration: configuration)
+    }
+
     /// `AUTH` (https://redis.io/docs/latest/commands/auth/) and `SELECT`, pipelined; both must answer OK.
     private func handshake(_ configuration: RedisConfiguration) -> EventLoopFuture<Void> {
         let deadline = NIODeadline.after(seconds: configuration.connectTimeout)
@@ -51,6 +76,11 @@ final class RedisConnection: Sendable {
             if let username = configuration.username { arguments.append(Array(username.utf8)) }
             arguments.append(Array(password.utf8))
             steps.append(send(arguments, deadline: deadline))
+        }
+        if configuration.tls != nil, steps.isEmpty {
+            // A reply can only come once the TLS handshake is done: a certificate the client
+            // refuses fails the connect instead of closing a connection already reported up.
+            steps.append(send([Array("PING".utf8)], deadline: deadline))
         }
         if configuration.database != 0 {
             steps.append(send([Array("SELECT".utf8), Array(String(configuration.database).utf8)], deadline: deadline))

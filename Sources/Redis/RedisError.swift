@@ -18,6 +18,8 @@ public enum RedisError: Error, Equatable, Sendable, CustomStringConvertible {
     case unexpectedReply(String)
     /// An `address` setting that is not `host:port`.
     case invalidAddress(String)
+    /// The TLS settings could not be used (an unreadable CA file, ...).
+    case tls(String)
 
     public var description: String {
         switch self {
@@ -29,6 +31,7 @@ public enum RedisError: Error, Equatable, Sendable, CustomStringConvertible {
         case .protocolViolation(let error): return "Redis protocol violation: \(error)"
         case .unexpectedReply(let reply): return "unexpected Redis reply: \(reply)"
         case .invalidAddress(let reason): return "invalid Redis address: \(reason)"
+        case .tls(let reason): return "Redis TLS: \(reason)"
         }
     }
 }

@@ -75,8 +75,6 @@ struct ServeCommand: AsyncParsableCommand {
         }
         drain.installSignalHandlers()
         let egress = EgressManager(service: service, settings: settings.storage, logger: logger)
-        HealthRoutes.register(on: router, engine: engine, connections: connections.counters,
-                              node: NodeMetrics(service: service, egress: egress))
         let signalling = SignalRoutes(service: service, verifier: verifier, logger: logger,
                                       singlePeerConnection: settings.singlePeerConnection)
         var cluster: ClusterSignalling?
@@ -121,6 +119,8 @@ struct ServeCommand: AsyncParsableCommand {
         routes.register(on: router)
         WHIPRoutes(engine: engine, verifier: verifier, logger: logger, drain: service.drain, directory: cluster?.directory)
             .register(on: router)
+        HealthRoutes.register(on: router, engine: engine, connections: connections.counters,
+                              node: NodeMetrics(service: service, egress: egress, relay: cluster?.relay))
         AgentRoutes(service: service, verifier: verifier, logger: logger).register(on: router)
         let page = RoomPageRoutes(keys: settings.keys)
         page.register(on: router)

@@ -1,4 +1,5 @@
 import XCTest
+import Redis
 @testable import Server
 
 /// A node's Redis record round-trips, a malformed one is skipped, the CPU is cores busy
@@ -51,13 +52,17 @@ final class NodeRecordTests: XCTestCase {
         let config = try ServerConfig.parse("[redis]\naddress = \"10.1.2.3:6380\"\npassword = \"pw\"\ndb = 2\n[keys]\na = \"b\"\n")
         XCTAssertEqual(config.redis, RedisSettings(host: "10.1.2.3", port: 6380, username: nil, password: "pw", db: 2))
         XCTAssertEqual(try ServerConfig.parse("[redis]\naddress = \"[::1]:6379\"\n[keys]\na = \"b\"\n").redis?.host, "::1")
+        let tls = try ServerConfig.parse("[redis]\naddress = \"r:6380\"\ntls = true\nserver_name = \"redis.internal\"\n[keys]\na = \"b\"\n").redis
+        XCTAssertEqual(tls?.tls, RedisTLS(caFile: nil, serverName: "redis.internal"))
+        XCTAssertEqual(tls?.configuration.tls, RedisTLS(caFile: nil, serverName: "redis.internal"))
         let bad: [(String, String)] = [
             ("[redis]\npassword = \"x\"\n", "redis.address"),
             ("[redis]\naddress = \"no-port\"\n", "redis.address"),
             ("[redis]\naddress = \"h:0\"\n", "redis.address"),
             ("[redis]\naddress = \":6379\"\n", "redis.address"),
             ("[redis]\naddress = \"h:1\"\ndb = 99\n", "redis.db"),
-            ("[redis]\naddress = \"h:1\"\ntls = true\n", "redis.tls"),
+            ("[redis]\naddress = \"h:1\"\ntls = true\nca_file = \"/nonexistent/ca.pem\"\n", "redis.ca_file"),
+            ("[redis]\naddress = \"h:1\"\nserver_name = \"redis\"\n", "redis.server_name"),
             ("[redis]\naddress = \"h:1\"\ncluster = true\n", "redis.cluster"),
         ]
         for (text, key) in bad {

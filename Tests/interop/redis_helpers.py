@@ -15,8 +15,26 @@ import pytest
 from conftest import free_port
 
 
+def make_tls_files(workdir: Path, name: str = "ca") -> dict[str, Path]:
+    """A throwaway CA and a server certificate it signed for 127.0.0.1 / localhost (openssl CLI)."""
+    files = {k: workdir / f"{name}-{k}.pem" for k in ("ca", "ca-key", "cert", "key")}
+    csr, ext = workdir / f"{name}-server.csr", workdir / f"{name}-san.ext"
+    ext.write_text("subjectAltName = IP:127.0.0.1, DNS:localhost\n")
+    steps = [
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", f"/CN=test {name} CA",
+         "-keyout", files["ca-key"], "-out", files["ca"]],
+        ["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", files["key"], "-out", csr],
+        ["openssl", "x509", "-req", "-in", csr, "-CA", files["ca"], "-CAkey", files["ca-key"], "-CAcreateserial",
+         "-days", "2", "-extfile", ext, "-out", files["cert"]],
+    ]
+    for step in steps:
+        subprocess.run([str(a) for a in step], check=True, capture_output=True, timeout=30)
+    return files
+
+
 class RedisServer:
-    def __init__(self, workdir: Path, port: Optional[int] = None):
+    def __init__(self, workdir: Path, port: Optional[int] = None, tls: Optional[dict[str, Path]] = None):
+        self.tls = tls
         if shutil.which("redis-server") is None or shutil.which("redis-cli") is None:
             pytest.fail("redis-server / redis-cli missing: scripts/setup.sh installs Debian's redis-server", pytrace=False)
         self.port = port or free_port(socket.SOCK_STREAM)
@@ -29,8 +47,13 @@ class RedisServer:
         return f"127.0.0.1:{self.port}"
 
     def start(self) -> "RedisServer":
+        listen = ["--port", str(self.port)]
+        if self.tls:
+            listen = ["--port", "0", "--tls-port", str(self.port), "--tls-cert-file", str(self.tls["cert"]),
+                      "--tls-key-file", str(self.tls["key"]), "--tls-ca-cert-file", str(self.tls["ca"]),
+                      "--tls-auth-clients", "no"]
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            ["redis-server", *listen, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
              "--dir", str(self.workdir)],
             stdout=open(self.log_path, "ab"), stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 10
@@ -50,7 +73,8 @@ class RedisServer:
             self.proc.wait(timeout=5)
 
     def cli(self, *args: str) -> str:
-        done = subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), *args],
+        tls = ["--tls", "--cacert", str(self.tls["ca"])] if self.tls else []
+        done = subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), *tls, *args],
                               capture_output=True, text=True, timeout=5)
         return done.stdout.strip()
 

@@ -14,7 +14,7 @@ import pytest
 
 import lk_helpers as lk
 import media
-from redis_helpers import RedisServer
+from redis_helpers import RedisServer, make_tls_files
 
 
 def wait_for(predicate, seconds: float, step: float = 0.1) -> bool:
@@ -100,3 +100,25 @@ def test_a_draining_node_says_so(redis, sfu_factory):
     assert node.proc.wait(timeout=15) == 0
     node.became_healthy = False
     assert wait_for(lambda: redis.node_at(node) is None, 3)
+
+
+def test_a_node_joins_over_tls_and_refuses_a_server_it_cannot_verify(tmp_path, sfu_factory):
+    """`[redis] tls = true`: the node verifies Redis's certificate against `ca_file`."""
+    trusted = make_tls_files(tmp_path, "trusted")
+    stranger = make_tls_files(tmp_path, "stranger")
+    server = RedisServer(tmp_path, tls=trusted).start()
+    try:
+        def toml(ca) -> str:
+            return f'[redis]\naddress = "{server.address}"\ntls = true\nca_file = "{ca}"\n'
+
+        good = sfu_factory(extra_toml=toml(trusted["ca"]))
+        assert wait_for(lambda: server.node_at(good) is not None, 10), server.live_nodes()
+        # Another CA's node never gets in, and says why in its log.
+        bad = sfu_factory(extra_toml=toml(stranger["ca"]))
+        time.sleep(3)
+        assert server.node_at(bad) is None, server.live_nodes()
+        assert len(server.live_nodes()) == 1
+        log = bad.log_path.read_text()
+        assert "CERTIFICATE_VERIFY_FAILED" in log, log[-2000:]
+    finally:
+        server.stop()

@@ -64,6 +64,12 @@ def test_one_room_across_nodes_then_drain_relays_new_rooms(redis, sfu_factory):
                     assert redis.node_at(other)["participants"] == "0", redis.node_at(other)
                     assert other.metric("sfu_rooms") == 0
             assert owner.metric("sfu_rooms") == 1
+            # At least one of the two sessions reached another node than the room's: it is relayed.
+            edge = sum(n.metric("sfu_relay_edge_sessions") for n in nodes)
+            hosted = sum(n.metric("sfu_relay_hosted_sessions") for n in nodes)
+            assert edge == hosted >= 1, (edge, hosted)
+            assert owner.metric("sfu_relay_edge_sessions") == 0
+            assert all(n.metric("sfu_relay_malformed_frames_total") == 0 for n in nodes)
 
             # SIGTERM on the room's node: it says so, its call keeps flowing...
             owner.proc.send_signal(signal.SIGTERM)

@@ -116,6 +116,8 @@ final class NodeRegistry: Sendable {
 
 extension RedisSettings {
     var configuration: RedisConfiguration {
-        RedisConfiguration(host: host, port: port, username: username, password: password, database: db)
+        var configuration = RedisConfiguration(host: host, port: port, username: username, password: password, database: db)
+        configuration.tls = tls
+        return configuration
     }
 }

@@ -50,6 +50,10 @@ final class SignalRelay: Sendable {
 
     var statistics: RelayCounters { counters.withLockedValue { $0 } }
 
+    var sessionCounts: (edge: Int, hosted: Int) {
+        (edges.withLockedValue { $0.count }, hosted.withLockedValue { $0.count })
+    }
+
     /// Subscribes to this node's inbox (retrying until Redis answers) and starts the watchdog.
     func start() {
         let reader = Task { [self] in

@@ -48,6 +48,8 @@ struct RedisSettings: Equatable {
     var username: String?
     var password: String?
     var db = 0
+    /// `tls = true` (with optional `ca_file`, `server_name`): TLS to Redis.
+    var tls: RedisTLS?
 }
 
 struct ConfigError: Error, CustomStringConvertible, Equatable {
@@ -134,7 +136,7 @@ extension ServerConfig {
         try reader.section("node", allowed: ["drain_timeout"]) { s throws(ConfigError) in
             if let v = try s.double("drain_timeout", range: 0...86_400 * 7) { config.drainTimeout = v }
         }
-        try reader.section("redis", allowed: ["address", "username", "password", "db", "tls"]) { s throws(ConfigError) in
+        try reader.section("redis", allowed: ["address", "username", "password", "db", "tls", "ca_file", "server_name"]) { s throws(ConfigError) in
             guard let address = try s.string("address") else {
                 throw ConfigError(key: "redis.address", message: "is required in [redis] (\"host:port\")")
             }
@@ -148,8 +150,14 @@ extension ServerConfig {
             redis.username = try s.string("username")
             redis.password = try s.string("password")
             if let v = try s.int("db", range: 0...15) { redis.db = v }
+            let caFile = try s.string("ca_file"), serverName = try s.string("server_name")
             if try s.bool("tls") == true {
-                throw ConfigError(key: "redis.tls", message: "TLS to Redis is not supported yet; reach Redis over a private network or a local TLS tunnel (stunnel)")
+                if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+                    throw ConfigError(key: "redis.ca_file", message: "\"\(caFile)\" is not a readable file")
+                }
+                redis.tls = RedisTLS(caFile: caFile, serverName: serverName)
+            } else if caFile != nil || serverName != nil {
+                throw ConfigError(key: caFile != nil ? "redis.ca_file" : "redis.server_name", message: "applies only with tls = true")
             }
             config.redis = redis
         }

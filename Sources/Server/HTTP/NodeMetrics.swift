@@ -10,6 +10,8 @@ import Glibc
 struct NodeMetrics: Sendable {
     let service: LiveKitService
     let egress: EgressManager
+    /// With `[redis]`: the signalling relay between nodes.
+    var relay: SignalRelay?
 
     func prometheusText() async -> String {
         let load = await service.load()
@@ -27,6 +29,16 @@ struct NodeMetrics: Sendable {
         sample("sfu_node_draining", "gauge", "1 while the node drains (SIGTERM): no new rooms, /healthz 503", service.drain.isDraining ? "1" : "0")
         sample("sfu_participants_joined_total", "counter", "Participants that joined (resumes not counted)", "\(joins.joined)")
         sample("sfu_join_failures_total", "counter", "Joins refused after the request arrived (token, room full, draining, ...)", "\(joins.failed)")
+        if let relay {
+            let counts = relay.statistics
+            let sessions = relay.sessionCounts
+            sample("sfu_relay_edge_sessions", "gauge", "Sessions whose socket is here and room on another node", "\(sessions.edge)")
+            sample("sfu_relay_hosted_sessions", "gauge", "Sessions of rooms here whose socket is on another node", "\(sessions.hosted)")
+            sample("sfu_relay_frames_received_total", "counter", "Relay frames received from other nodes", "\(counts.framesIn)")
+            sample("sfu_relay_frames_sent_total", "counter", "Relay frames published to other nodes", "\(counts.framesOut)")
+            sample("sfu_relay_malformed_frames_total", "counter", "Relay frames dropped because they did not decode", "\(counts.malformed)")
+            sample("sfu_relay_publish_failures_total", "counter", "Relay frames Redis did not take", "\(counts.publishFailures)")
+        }
         let cpu = Self.processCPUSeconds()
         sample("process_cpu_seconds_total", "counter", "User and system CPU time of this process, in seconds", String(format: "%.3f", cpu))
         if let fds = Self.openDescriptors() {
