@@ -170,7 +170,7 @@ def test_server_api_through_any_node_and_webhooks_once(redis, sfu_factory, tmp_p
 def test_an_agent_worker_on_one_node_answers_a_dispatch_for_a_room_on_another(redis, sfu_factory, tmp_path):
     import agents_helpers as ag
 
-    nodes = [sfu_factory(extra_toml=redis_toml(redis)) for _ in range(2)]
+    nodes = [sfu_factory(extra_toml=redis_toml(redis)) for _ in range(3)]
     assert wait_for(lambda: all(redis.node_at(n) is not None for n in nodes), 10), redis.live_nodes()
     room = "agent-across"
     worker = None
@@ -199,7 +199,9 @@ def test_an_agent_worker_on_one_node_answers_a_dispatch_for_a_room_on_another(re
             probe = lk.AudioProbe().start(sub.args[0])
             assert await media.wait_until(lambda: probe.good(440.0) >= 50, 20.0), probe.describe(440.0)
             # The agent joined the room's node (through the worker's node, relayed there).
-            assert owner.metric("sfu_participants") == 2 and other.metric("sfu_participants") == 0
+            assert owner.metric("sfu_participants") == 2
+            assert all(n.metric("sfu_participants") == 0 for n in nodes if n is not owner)
+            assert other.metric("sfu_agent_jobs_active") == 1 and owner.metric("sfu_agent_jobs_active") == 0
         finally:
             for thing in (probe, tone):
                 if thing is not None:
