@@ -92,6 +92,8 @@ struct ServeCommand: AsyncParsableCommand {
                     do { try service.acceptRemoteDispatch(job) } catch { logger.info("agent job from another node dropped: \(error)") }
                 case .agentCancel(let room):
                     service.cancelRemoteJobs(room: room)
+                case .agentCancelDispatch(let dispatchID, _):
+                    service.cancelRemoteDispatch(dispatchID)
                 default:
                     break
                 }
@@ -104,6 +106,7 @@ struct ServeCommand: AsyncParsableCommand {
                 switch command {
                 case .dispatch(let job): frame = .agentDispatch(job)
                 case .cancel(let room): frame = .agentCancel(room: room)
+                case .cancelDispatch(let dispatchID, let room): frame = .agentCancelDispatch(dispatchID, room: room)
                 }
                 Task { await relay.send(frame, to: node) }
             }

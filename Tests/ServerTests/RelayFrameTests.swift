@@ -15,6 +15,7 @@ final class RelayFrameTests: XCTestCase {
             .agentDispatch(RemoteAgentDispatch(agentName: "simulator", jobType: 0, room: Data([1, 2]), dispatchID: "AD_x",
                                                metadata: "{}", participant: nil)),
             .agentCancel(room: "a room"),
+            .agentCancelDispatch("AD_x", room: "a room"),
         ]
         for frame in frames {
             XCTAssertEqual(try RelayFrame(decoding: frame.encoded()), frame)

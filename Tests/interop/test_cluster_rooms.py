@@ -202,6 +202,11 @@ def test_an_agent_worker_on_one_node_answers_a_dispatch_for_a_room_on_another(re
             assert owner.metric("sfu_participants") == 2
             assert all(n.metric("sfu_participants") == 0 for n in nodes if n is not owner)
             assert other.metric("sfu_agent_jobs_active") == 1 and owner.metric("sfu_agent_jobs_active") == 0
+            # DeleteDispatch on the room's node ends the job on the worker's node: the agent leaves.
+            async with ag.server_api(owner) as client:
+                await client.agent_dispatch.delete_dispatch(dispatch.id, room)
+            assert await media.wait_until(lambda: agent.identity not in caller.room.remote_participants, 20.0), \
+                list(caller.room.remote_participants)
         finally:
             for thing in (probe, tone):
                 if thing is not None:

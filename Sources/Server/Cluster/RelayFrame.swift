@@ -33,6 +33,8 @@ enum RelayFrame: Equatable, Sendable {
     case agentDispatch(RemoteAgentDispatch)
     /// room node → that node: the room ended, end its jobs.
     case agentCancel(room: String)
+    /// room node → that node: a dispatch of the room was deleted, end its jobs.
+    case agentCancelDispatch(String, room: String)
 
     /// `badOpen`: the JSON payload of an `open` or `agentDispatch` did not decode.
     enum DecodingError: Error, Equatable { case truncated, unknownKind(UInt8), badOpen }
@@ -41,6 +43,7 @@ enum RelayFrame: Equatable, Sendable {
         switch self {
         case .open(let s, _), .request(let s, _), .close(let s), .response(let s, _), .end(let s, _): return s
         case .agentDispatch, .agentCancel: return ""
+        case .agentCancelDispatch(let dispatchID, _): return dispatchID
         }
     }
 
@@ -53,6 +56,7 @@ enum RelayFrame: Equatable, Sendable {
         case .end: return 5
         case .agentDispatch: return 6
         case .agentCancel: return 7
+        case .agentCancelDispatch: return 8
         }
     }
 
@@ -66,7 +70,7 @@ enum RelayFrame: Equatable, Sendable {
         case .close: break
         case .end(_, let reason): out += Array(reason.utf8)
         case .agentDispatch(let job): out += (try? JSONEncoder().encode(job)).map(Array.init) ?? []
-        case .agentCancel(let room): out += Array(room.utf8)
+        case .agentCancel(let room), .agentCancelDispatch(_, let room): out += Array(room.utf8)
         }
         return out
     }
@@ -89,6 +93,7 @@ enum RelayFrame: Equatable, Sendable {
             guard let job = try? JSONDecoder().decode(RemoteAgentDispatch.self, from: Data(payload)) else { throw .badOpen }
             self = .agentDispatch(job)
         case 7: self = .agentCancel(room: String(decoding: payload, as: UTF8.self))
+        case 8: self = .agentCancelDispatch(session, room: String(decoding: payload, as: UTF8.self))
         case let other: throw .unknownKind(other)
         }
     }

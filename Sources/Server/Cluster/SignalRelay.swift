@@ -24,7 +24,7 @@ final class SignalRelay: Sendable {
     private let counters = NIOLockedValueBox(RelayCounters())
     /// What runs a relayed session whose room is here: its open, and the frames that follow.
     private let host: @Sendable (SignalRelay, String, RelayFrame.Open, Frames) async -> Void
-    /// What runs another node's agent commands (`agentDispatch`, `agentCancel`).
+    /// What runs another node's agent commands (`agentDispatch`, `agentCancel`, `agentCancelDispatch`).
     private let agents: @Sendable (RelayFrame) async -> Void
     static let idleTimeout = 45.0
 
@@ -85,11 +85,17 @@ final class SignalRelay: Sendable {
         await subscriber.close()
     }
 
-    /// Publishes `frame` to `node`'s inbox; false (counted, logged) if Redis did not take it.
+    /// Publishes `frame` to `node`'s inbox; false (counted, logged) if Redis did not take it or
+    /// nobody listens there (the node is gone).
     @discardableResult
     func send(_ frame: RelayFrame, to node: String) async -> Bool {
         do {
-            _ = try await client.publish(Self.inbox(of: node), frame.encoded())
+            let receivers = try await client.publish(Self.inbox(of: node), frame.encoded())
+            guard receivers > 0 else {
+                counters.withLockedValue { $0.publishFailures += 1 }
+                logger.info("signal relay: node \(node) does not listen on its inbox (gone?)")
+                return false
+            }
             counters.withLockedValue { $0.framesOut += 1 }
             return true
         } catch {
@@ -142,7 +148,7 @@ final class SignalRelay: Sendable {
                 c.yield(frame)
                 c.finish()
             }
-        case .agentDispatch, .agentCancel:
+        case .agentDispatch, .agentCancel, .agentCancelDispatch:
             await agents(frame)
         }
     }

@@ -37,7 +37,7 @@ struct NodeMetrics: Sendable {
             sample("sfu_relay_frames_received_total", "counter", "Relay frames received from other nodes", "\(counts.framesIn)")
             sample("sfu_relay_frames_sent_total", "counter", "Relay frames published to other nodes", "\(counts.framesOut)")
             sample("sfu_relay_malformed_frames_total", "counter", "Relay frames dropped because they did not decode", "\(counts.malformed)")
-            sample("sfu_relay_publish_failures_total", "counter", "Relay frames Redis did not take", "\(counts.publishFailures)")
+            sample("sfu_relay_publish_failures_total", "counter", "Relay frames Redis did not take, or that no node listened to", "\(counts.publishFailures)")
         }
         let cpu = Self.processCPUSeconds()
         sample("process_cpu_seconds_total", "counter", "User and system CPU time of this process, in seconds", String(format: "%.3f", cpu))

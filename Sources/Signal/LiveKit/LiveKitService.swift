@@ -141,6 +141,11 @@ public final class LiveKitService: @unchecked Sendable {
         _ = try? await eachHost { $0.workerRegistered() }
     }
 
+    /// Another node's dispatch was deleted: the jobs held here for it end.
+    public func cancelRemoteDispatch(_ dispatchID: String) {
+        agents.update { $0.cancel(dispatchID: dispatchID, room: nil, now: $1) }
+    }
+
     /// Another node's room ended: the jobs held here for it end.
     public func cancelRemoteJobs(room: String) {
         agents.update { $0.cancel(dispatchID: nil, room: room, now: $1) }

@@ -32,6 +32,8 @@ public final class RemoteAgents: Sendable {
         case dispatch(RemoteAgentDispatch)
         /// The room ended on its node: end the jobs held for it.
         case cancel(room: String)
+        /// The dispatch was deleted (DeleteDispatch): end its jobs.
+        case cancelDispatch(String, room: String)
     }
 
     /// Pool key ("type:agent name") → ids of other nodes with such workers.
@@ -67,6 +69,10 @@ public final class RemoteAgents: Sendable {
         handedTo.withLockedValue { $0[room.name, default: []].insert(node) }
         send(.dispatch(job), node)
         return true
+    }
+
+    func dispatchDeleted(_ dispatchID: String, room: String) {
+        for node in handedTo.withLockedValue({ $0[room] }) ?? [] { send(.cancelDispatch(dispatchID, room: room), node) }
     }
 
     func roomEnded(_ room: String) {

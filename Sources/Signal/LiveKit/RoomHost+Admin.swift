@@ -199,6 +199,7 @@ extension RoomHost {
             }
             let final = self.dispatchWithJobs(dispatch)
             self.agents.update { $0.cancel(dispatchID: dispatchID, room: nil, now: $1) }
+            self.agents.remote?.dispatchDeleted(dispatchID, room: name)
             return final
         }
     }
