@@ -12,7 +12,7 @@ final class AgentPoolWatch: Sendable {
     let service: LiveKitService
     private let logger: Logger
     private let known = NIOLockedValueBox<Set<String>>([])
-    private let task = NIOLockedValueBox<Task<Void, Never>?>(nil)
+    private let refreshLoop = RepeatingTask()
 
     init(registry: NodeRegistry, remote: RemoteAgents, service: LiveKitService, logger: Logger) {
         self.registry = registry
@@ -31,16 +31,10 @@ final class AgentPoolWatch: Sendable {
     }
 
     func start() {
-        let loop = Task { [weak self] in
-            while !Task.isCancelled {
-                await self?.refresh()
-                try? await Task.sleep(for: .seconds(1))
-            }
-        }
-        task.withLockedValue { $0 = loop }
+        refreshLoop.start(every: .seconds(1)) { [weak self] in await self?.refresh() }
     }
 
-    func stop() { task.withLockedValue { $0?.cancel(); $0 = nil } }
+    func stop() { refreshLoop.stop() }
 
     func refresh() async {
         guard let nodes = try? await registry.liveNodes() else { return }

@@ -14,7 +14,7 @@ final class NodeRegistry: Sendable {
     private let logger: Logger
     private let record: NIOLockedValueBox<NodeRecord>
     private let heartbeat: NIOLockedValueBox<NodeHeartbeat>
-    private let task = NIOLockedValueBox<Task<Void, Never>?>(nil)
+    private let heartbeatLoop = RepeatingTask()
     private let load: @Sendable () async -> (rooms: Int, participants: Int, draining: Bool, agentPools: [String])
     static let interval: Duration = .seconds(1)
     static let ttlMs: Int64 = 5000
@@ -43,20 +43,13 @@ final class NodeRegistry: Sendable {
     func start() {
         client.onConnect { [weak self] in await self?.beat() }
         client.start()
-        let loop = Task { [weak self] in
-            while !Task.isCancelled {
-                guard let self else { return }
-                await self.beat()
-                try? await Task.sleep(for: Self.interval)
-            }
-        }
-        task.withLockedValue { $0 = loop }
+        heartbeatLoop.start(every: Self.interval) { [weak self] in await self?.beat() }
     }
 
     /// Stops the heartbeat and removes the node from the deployment. (A heartbeat already in
     /// flight may write the record once more; it then expires within the TTL.)
     func stop() async {
-        task.withLockedValue { $0?.cancel(); $0 = nil }
+        heartbeatLoop.stop()
         let id = nodeID
         _ = try? await client.send(["DEL", NodeRecord.key(id)])
         _ = try? await client.send(["ZREM", NodeRecord.indexKey, id])

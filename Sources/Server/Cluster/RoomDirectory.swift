@@ -28,7 +28,7 @@ final class RoomDirectory: Sendable {
     private let logger: Logger
     /// Rooms this node wrote as its own, so it can delete them once it no longer hosts them.
     private let advertised = NIOLockedValueBox<Set<String>>([])
-    private let task = NIOLockedValueBox<Task<Void, Never>?>(nil)
+    private let refreshLoop = RepeatingTask()
     static let ttlMs = 15_000
 
     static func key(_ room: String) -> String { "sfu:room:\(room)" }
@@ -110,13 +110,7 @@ final class RoomDirectory: Sendable {
 
     /// Starts the refresh loop (once a second).
     func start() {
-        let loop = Task { [weak self] in
-            while !Task.isCancelled {
-                await self?.refresh()
-                try? await Task.sleep(for: .seconds(1))
-            }
-        }
-        task.withLockedValue { $0 = loop }
+        refreshLoop.start(every: .seconds(1)) { [weak self] in await self?.refresh() }
     }
 
     /// Refreshes the entries of the rooms hosted here, and deletes those of rooms that left.
@@ -141,7 +135,7 @@ final class RoomDirectory: Sendable {
 
     /// Stops refreshing and deletes this node's entries.
     func stop() async {
-        task.withLockedValue { $0?.cancel(); $0 = nil }
+        refreshLoop.stop()
         let mine = advertised.withLockedValue { $0 }.union(engine.placedRooms)
         if !mine.isEmpty {
             _ = try? await client.eval(Self.releaseScript, keys: mine.map(Self.key), args: [nodeID])
