@@ -41,6 +41,8 @@ let package = Package(
         ),
         // C shim: zlib, to inflate the gzip-compressed join request of `/rtc/v1`.
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
+        // Batched loopback UDP with per-datagram source addresses (the load tester's one socket).
+        .target(name: "CDatagram"),
         // C shim: a SIGTERM/SIGINT handler that only counts (drain on stop signals).
         .target(name: "CSignals"),
         .target(name: "RTP"),
@@ -105,7 +107,7 @@ let package = Package(
         .target(
             name: "LoadTest",
             dependencies: [
-                "RTP", "SDP", "ICE", "DTLS", "CMedia", "Signal", "CLI",
+                "RTP", "SDP", "ICE", "DTLS", "CMedia", "CDatagram", "Signal", "CLI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -163,7 +165,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "LoadTestTests", dependencies: ["LoadTest", "RTP", "ICE", "SDP", "DTLS"]),
+        .testTarget(name: "LoadTestTests", dependencies: ["LoadTest", "CDatagram", "RTP", "ICE", "SDP", "DTLS"]),
         .testTarget(name: "EgressTests", dependencies: ["Egress", "CMedia", "RTP"]),
         .testTarget(
             name: "RedisTests",

@@ -35,7 +35,7 @@ public struct LoadTestRunner {
             "\(spec.rid) \(spec.width)x\(spec.height) \(Int(clip.bitrate / 1000)) kbit/s"
         }
         note("Opus \(Int(clips.audio.bitrate / 1000)) kbit/s" + (layers.isEmpty ? "" : "; VP8 " + layers.joined(separator: ", ")))
-        let loop = MediaLoop(certificate: try DTLSCertificate.generate(commonName: "sfu-load-test"))
+        let loop = try MediaLoop(certificate: try DTLSCertificate.generate(commonName: "sfu-load-test"))
         let signalGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         loop.start()
         let runID = String(UInt32.random(in: 0...UInt32.max), radix: 36)
@@ -121,7 +121,7 @@ public struct LoadTestRunner {
             return
         }
         do {
-            try await loop.eventLoop.flatSubmit { participant.bindSockets() }.get()
+            try await loop.eventLoop.submit { participant.bindSockets() }.get()
             var grants: [TokenGrant] = [.join, .subscribe, .publishData]
             if plan.publishes { grants.append(.publish) }
             let request = TokenRequest(apiKey: options.apiKey, room: plan.room, identity: plan.identity, grants: grants,

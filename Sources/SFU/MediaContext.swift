@@ -16,6 +16,8 @@ final class MediaContext {
     var localCandidates: [String] = []
     /// The media loop, for hopping back from other threads (usrsctp).
     var loop: EventLoop?
+    /// Visit this peer on the next tick (its timer cadence got shorter); set by the shard.
+    var wakePeer: ((PeerConnection) -> Void)?
     /// Recording taps that started a batch since the last tick (`MediaTap.flushTaps`).
     var tapsToFlush: [MediaTap] = []
 

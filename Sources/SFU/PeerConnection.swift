@@ -61,6 +61,7 @@ public final class PeerConnection {
     func addPublished(_ track: PublishedTrack) {
         published.append(track)
         publishesVideo = published.contains { $0.kind == .video }
+        if publishesVideo { context.wakePeer?(self) }
         for layer in track.layers {
             if let ssrc = layer.ssrc { layersBySSRC[ssrc] = (track, layer) }
             if let ssrc = layer.rtxSSRC { retransmissionsBySSRC[ssrc] = (track, layer) }
@@ -118,6 +119,7 @@ public final class PeerConnection {
                 // The media SSRC must be one the sender owns: libwebrtc drops transport feedback
                 // for an SSRC it does not know (so 0 would leave its estimator without feedback).
                 congestionFeedback = TransportFeedbackGenerator(senderSSRC: transport.rtcpSSRC, mediaSSRC: header.ssrc)
+                context.wakePeer?(self)  // feedback every 50 ms from now on
             }
             congestionFeedback!.packetArrived(transportSequenceNumber: sequence, arrival: now)
         }
@@ -201,6 +203,10 @@ public final class PeerConnection {
     }
     static let congestionFeedbackTicks = 5
     private var publishesVideo = false
+    /// The shard's timer for this peer (`MediaShard.tick`): its id there, and the tick of its
+    /// next once-a-second report.
+    var tickID: Int32 = -1
+    var nextReportTick: Int64 = 0
 
     func tick(now: Double, wallClock: Double, reports: Bool) {
         transport.tick(now: now, dtlsDue: true)

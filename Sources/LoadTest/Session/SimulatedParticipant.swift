@@ -41,21 +41,18 @@ final class SimulatedParticipant: @unchecked Sendable {
         self.clips = clips
         startedAt = now
         let cname = "lt-\(plan.identity)"
-        subscriber = SimulatedPeer(role: .subscriber, loop: loop, cname: cname, batchCapacity: 4_096)
-        publisher = plan.publishes
-            ? SimulatedPeer(role: .publisher, loop: loop, cname: cname, batchCapacity: plan.publishesVideo ? 96 * 1_024 : 4_096)
-            : nil
+        subscriber = SimulatedPeer(role: .subscriber, loop: loop, cname: cname)
+        publisher = plan.publishes ? SimulatedPeer(role: .publisher, loop: loop, cname: cname) : nil
         audioCID = "\(plan.identity)-microphone"
         videoCID = "\(plan.identity)-camera"
         subscriber.participant = self
         publisher?.participant = self
     }
 
-    /// Binds the sockets before signalling starts.
-    func bindSockets() -> EventLoopFuture<Void> {
-        let subscriberBound = subscriber.bind()
-        guard let publisher else { return subscriberBound }
-        return subscriberBound.and(publisher.bind()).map { _ in }
+    /// Gives each peer its loopback address before signalling starts. On the loop.
+    func bindSockets() {
+        subscriber.bind()
+        publisher?.bind()
     }
 
     func attach(outbox: AsyncStream<Livekit_SignalRequest>.Continuation) {

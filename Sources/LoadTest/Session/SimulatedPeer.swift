@@ -30,44 +30,32 @@ final class SimulatedPeer {
     private(set) var connectedAt: Double?
     private(set) var failure: String?
     private(set) var isClosed = false
-    var isDirty = false
     /// Position in the media loop's housekeeping list.
     var loopIndex: Int?
     /// Housekeeping has nothing to do before this (monotonic seconds).
     private(set) var nextWakeAt = 0.0
     private var nextReportAt = 0.0
-    /// Send batch size: a publisher's video keyframes are large.
-    private let batchCapacity: Int
 
-    init(role: Role, loop: MediaLoop, cname: String, batchCapacity: Int) {
+    init(role: Role, loop: MediaLoop, cname: String) {
         self.role = role
         self.loop = loop
         self.cname = cname
-        self.batchCapacity = batchCapacity
         let credentials = ICECredentials.random()
         localUfrag = credentials.ufrag
         localPassword = credentials.password
     }
 
-    /// Opens the socket (127.0.0.1, a port of the kernel's choosing) and registers it with the
-    /// media loop for reading.
-    func bind() -> EventLoopFuture<Void> {
-        let handler = PeerSocketHandler()
-        handler.peer = self
-        do {
-            let socket = try PeerSocket(capacity: batchCapacity)
-            self.socket = socket
-            return socket.register(on: loop.eventLoop, handler: handler)
-        } catch {
-            return loop.eventLoop.makeFailedFuture(error)
-        }
+    /// Takes this peer's own loopback address on the media loop's shared port. On the loop.
+    func bind() {
+        guard socket == nil else { return }
+        socket = loop.makeSocket(for: self)
     }
 
     var localPort: Int { socket?.localPort ?? 0 }
 
     /// Our ICE/DTLS parameters for an offer or answer, with our host candidate.
     func localParameters(setup: DTLSSetup) -> LocalTransportParameters {
-        let candidate = hostCandidate(address: TransportAddress(ip: [127, 0, 0, 1], port: UInt16(clamping: localPort)))
+        let candidate = hostCandidate(address: TransportAddress(ip: socket?.octets ?? [127, 0, 0, 1], port: UInt16(clamping: localPort)))
         return LocalTransportParameters(iceUfrag: localUfrag, icePwd: localPassword,
                                         fingerprint: Fingerprint(algorithm: "sha-256", value: loop.certificate.fingerprintSHA256),
                                         setup: setup, candidates: [candidate], iceLite: false)
@@ -99,12 +87,17 @@ final class SimulatedPeer {
 
     // MARK: - I/O (on the loop)
 
-    func datagramReceived(_ bytes: UnsafeRawBufferPointer) {
+    /// Whether a datagram from this address is the server's, for us.
+    func acceptsDatagram(fromIP ip: UInt32, port: UInt16) -> Bool {
+        socket?.accepts(fromIP: ip, port: port) ?? false
+    }
+
+    /// One datagram from the server, which reached our socket at `arrival` (monotonic seconds).
+    func datagramReceived(_ bytes: UnsafeRawBufferPointer, arrival now: Double) {
         guard let transport, !isClosed, bytes.count <= loop.receiveScratch.count else { return }
         let scratch = UnsafeMutableRawBufferPointer(rebasing: loop.receiveScratch[0..<bytes.count])
         scratch.copyMemory(from: bytes)
         loop.totals.bytesReceived &+= UInt64(bytes.count)
-        let now = MediaLoop.now()
         switch transport.receive(scratch, now: now) {
         case .nothing:
             break
@@ -129,7 +122,6 @@ final class SimulatedPeer {
                 guard let sender = senders.first(where: { $0.ssrc == nack.mediaSSRC }) else { continue }
                 sender.retransmit(nack.lostSequenceNumbers, now: now, scratch: loop.sendScratch, transport: transport, socket: socket)
                 loop.totals.retransmissionsSent &+= UInt64(nack.lostSequenceNumbers.count)
-                loop.markDirty(self)
             case .pli(let pli):
                 senders.first { $0.ssrc == pli.mediaSSRC }?.requestKeyframe()
                 loop.totals.keyframeRequests &+= 1
@@ -147,7 +139,6 @@ final class SimulatedPeer {
             switch output {
             case .send(let bytes):
                 socket?.append(bytes)
-                loop.markDirty(self)
             case .connected:
                 connectedAt = now
                 participant?.peerConnected(self, now: now)
@@ -156,15 +147,6 @@ final class SimulatedPeer {
                 participant?.peerFailed(self, reason: reason)
             }
         }
-    }
-
-    func flushPending() {
-        guard let socket, socket.hasPending else { return }
-        let before = (socket.packetsSent, socket.bytesSent, socket.sendErrors)
-        socket.flush()
-        loop.totals.packetsSent &+= socket.packetsSent &- before.0
-        loop.totals.bytesSent &+= socket.bytesSent &- before.1
-        loop.totals.sendErrors &+= socket.sendErrors &- before.2
     }
 
     /// Housekeeping: transport timers, then once a second our RTCP. Until connected it runs
@@ -217,7 +199,6 @@ final class SimulatedPeer {
         bytes.withUnsafeBytes { scratch.copyMemory(from: $0) }
         guard let protected = transport.protectRTCP(scratch.baseAddress!, length: bytes.count) else { return }
         socket.append(UnsafeRawBufferPointer(rebasing: scratch[0..<protected]))
-        loop.markDirty(self)
     }
 
     /// DTLS close_notify, then the socket closes.
@@ -227,7 +208,7 @@ final class SimulatedPeer {
             for case .send(let bytes) in transport.close() { socket?.append(bytes) }
             loop.totals.srtpErrors &+= UInt64(transport.srtpErrors)
         }
-        flushPending()
+        loop.flushBatch()
         isClosed = true
         loop.remove(self)
         socket?.close()

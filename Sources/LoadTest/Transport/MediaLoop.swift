@@ -1,6 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import DTLS
 import NIOCore
 import NIOPosix
+import RTP
 
 /// Running totals of the media loop (read on the loop).
 struct MediaTotals: Equatable {
@@ -15,10 +19,11 @@ struct MediaTotals: Equatable {
     var sendErrors: UInt64 = 0
 }
 
-/// The one event loop (one thread) that owns every simulated peer connection: sockets,
-/// transports, senders and receive statistics. Two shared timers drive everything: the pacing
-/// timer (1 ms) advances a `PacingWheel` of every outgoing stream, and the housekeeping timer
-/// (50 ms) runs ICE, DTLS, RTCP and signalling pings. No per-participant timers.
+/// The one event loop (one thread) that owns every simulated peer connection: the shared
+/// `LoopbackPort`, transports, senders and receive statistics. Two shared timers drive
+/// everything: the pacing timer (1 ms) reads what arrived, advances a `TimingWheel` of every
+/// outgoing stream and sends the batch; the housekeeping timer (50 ms) runs ICE, DTLS, RTCP
+/// and signalling pings. No per-participant timers, and no readiness event per datagram.
 final class MediaLoop: @unchecked Sendable {
     let group: MultiThreadedEventLoopGroup
     let eventLoop: EventLoop
@@ -26,12 +31,14 @@ final class MediaLoop: @unchecked Sendable {
     static let tickSeconds = 0.001
     static let housekeepingInterval = TimeAmount.milliseconds(50)
 
-    private var wheel = PacingWheel(slotCount: 256)
+    private var wheel = TimingWheel(slotCount: 256)
     private var senders: [StreamSender?] = []
     /// Peers with a transport, for housekeeping (each knows its index, for O(1) removal).
     private var peers: [SimulatedPeer] = []
     private var participants: [SimulatedParticipant] = []
-    private var dirty: [SimulatedPeer] = []
+    /// Every peer's socket: one port, an address per peer.
+    let port: LoopbackPort
+    private var nextAddressIndex = 0
     private var due: [Int32] = []
     /// Building and protecting one outgoing packet.
     let sendScratch: UnsafeMutableRawBufferPointer
@@ -43,7 +50,8 @@ final class MediaLoop: @unchecked Sendable {
     var isSending = true
     var totals = MediaTotals()
 
-    init(certificate: DTLSCertificate) {
+    init(certificate: DTLSCertificate) throws {
+        port = try LoopbackPort()
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         eventLoop = group.next()
         self.certificate = certificate
@@ -124,17 +132,19 @@ final class MediaLoop: @unchecked Sendable {
         wheel.schedule(id, at: tick(for: sender.nextFrameAt))
     }
 
-    /// The peer has packets queued: flush them at the end of this tick.
-    @inline(__always)
-    func markDirty(_ peer: SimulatedPeer) {
-        guard !peer.isDirty else { return }
-        peer.isDirty = true
-        dirty.append(peer)
+    /// A new address on the shared port for `peer`, whose arrivals go to it from now on.
+    func makeSocket(for peer: SimulatedPeer) -> PeerSocket {
+        let socket = PeerSocket(port: port, index: nextAddressIndex)
+        nextAddressIndex += 1
+        port.attach(peer, address: socket.address)
+        return socket
     }
+
 
     // MARK: - timers
 
     private func pace() {
+        receive()
         let now = Self.now()
         wheel.advance(through: tick(for: now), into: &due)
         for id in due {
@@ -146,28 +156,36 @@ final class MediaLoop: @unchecked Sendable {
             }
             if let transport = peer.transport, transport.isConnected, let socket = peer.socket {
                 sender.sendFrame(now: now, scratch: sendScratch, transport: transport, socket: socket)
-                markDirty(peer)
             }
             wheel.schedule(id, at: tick(for: sender.nextFrameAt))
         }
         due.removeAll(keepingCapacity: true)
-        flushDirty()
+        flushBatch()
     }
 
-    func flushDirty() {
-        guard !dirty.isEmpty else { return }
-        for peer in dirty {
-            peer.isDirty = false
-            peer.flushPending()
-        }
-        dirty.removeAll(keepingCapacity: true)
+    /// Hands every datagram waiting on the port to its peer; what they answer goes out with
+    /// this tick's batch.
+    private func receive() {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        let realtime = Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+        port.receiveAll(now: Self.now(), realtimeNow: realtime)
+    }
+
+    /// Sends the batch queued on the port.
+    func flushBatch() {
+        guard port.hasPending else { return }
+        port.flush()
+        totals.packetsSent = port.packetsSent
+        totals.bytesSent = port.bytesSent
+        totals.sendErrors = port.sendErrors
     }
 
     private func runHousekeeping() {
         let now = Self.now()
         for peer in peers where now >= peer.nextWakeAt { peer.tick(now: now) }
         for participant in participants { participant.tick(now: now) }
-        flushDirty()
+        flushBatch()
     }
 
     // MARK: - snapshots

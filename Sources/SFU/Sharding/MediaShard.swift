@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import DTLS
 import ICE
+import RTP
 
 /// One media event loop and everything on it: its rooms, their peer connections and tracks,
 /// its router, counters, and its socket on the shared media port (mediasoup's worker model:
@@ -16,13 +17,18 @@ public final class MediaShard: @unchecked Sendable {
     let router: MediaRouter
     private(set) var socket: MediaSocket?
     var rooms: [String: Room] = [:]
-    /// Every open peer of the shard, in one array the 10 ms tick walks (cheaper than the rooms'
-    /// dictionaries); closed peers leave it on the next report tick.
-    private var peers: [PeerConnection] = []
+    /// Peer timers: each peer sits in the wheel's slot of its next visit (every tick while it
+    /// connects or publishes video, every 5th for transport-cc feedback, else once a second for
+    /// its reports), so a tick visits only the peers that are due instead of every peer. A
+    /// peer's id is its index in `ticking`; closed peers give theirs back on their next visit.
+    private var wheel = TimingWheel(slotCount: 256)
+    private var ticking: [PeerConnection?] = []
+    private var freeTickIDs: [Int32] = []
+    private var due: [Int32] = []
     /// Sockets connected to the selected addresses of this shard's transports (several shards only).
     private var connected: ConnectedSockets?
     private var ticker: RepeatedTask?
-    private var tickCount = 0
+    private var tickCount: Int64 = 0
     /// Room owners above the media layer (the LiveKit room host): does one still hold `name`?
     private var holders: [(String) -> Bool] = []
     weak var engine: MediaEngine?
@@ -35,6 +41,7 @@ public final class MediaShard: @unchecked Sendable {
         router = MediaRouter(context: context, directory: directory, shardIndex: index)
         context.router = router
         context.loop = loop
+        context.wakePeer = { [unowned self] peer in self.wake(peer) }
     }
 
     public var eventLoop: EventLoop { loop }
@@ -105,7 +112,7 @@ public final class MediaShard: @unchecked Sendable {
         peer.observer = observer
         room.add(peer)
         router.add(peer)
-        peers.append(peer)
+        startTicking(peer)
         return peer
     }
 
@@ -116,20 +123,62 @@ public final class MediaShard: @unchecked Sendable {
         return room
     }
 
+    /// Ticks between a peer's reports (RTCP SR/RR, layer choice, consent): one second.
+    static let reportTicks: Int64 = 100
+
+    private func startTicking(_ peer: PeerConnection) {
+        let id = freeTickIDs.popLast() ?? Int32(ticking.count)
+        if Int(id) == ticking.count { ticking.append(peer) } else { ticking[Int(id)] = peer }
+        peer.tickID = id
+        peer.nextReportTick = tickCount + Self.reportTicks
+        wheel.schedule(id, at: tickCount + 1)
+    }
+
+    private func stopTicking(_ id: Int32) {
+        ticking[Int(id)]?.tickID = -1
+        ticking[Int(id)] = nil
+        wheel.unschedule(id)
+        freeTickIDs.append(id)
+    }
+
+    /// A peer's cadence got shorter (it published video, or its first transport-cc packet
+    /// came): visit it on the next tick, which reschedules it by its new cadence.
+    func wake(_ peer: PeerConnection) {
+        let id = peer.tickID
+        guard id >= 0, Int(id) < ticking.count, ticking[Int(id)] === peer else { return }
+        wheel.reschedule(id, at: tickCount + 1)
+    }
+
     private func tick() {
         tickCount &+= 1
         let now = MediaEngine.now()
-        let reports = tickCount % 100 == 0
-        let wallClock = reports ? Date().timeIntervalSince1970 : 0  // only sender reports use it
-        for peer in peers where !peer.isClosed && (reports || tickCount % peer.tickCadence == 0) {
-            peer.tick(now: now, wallClock: wallClock, reports: reports)
+        var wallClock: Double?  // only sender reports use it
+        wheel.advance(through: tickCount, into: &due)
+        for id in due {
+            guard let peer = ticking[Int(id)] else { continue }
+            if !peer.isClosed {
+                let reports = tickCount >= peer.nextReportTick
+                if reports {
+                    peer.nextReportTick = tickCount + Self.reportTicks
+                    if wallClock == nil { wallClock = Date().timeIntervalSince1970 }
+                }
+                peer.tick(now: now, wallClock: wallClock ?? 0, reports: reports)
+            }
+            if peer.isClosed {
+                stopTicking(id)
+            } else {
+                wheel.schedule(id, at: min(tickCount + Int64(peer.tickCadence), peer.nextReportTick))
+            }
         }
+        due.removeAll(keepingCapacity: true)
         context.flushTaps()
-        if reports {
-            peers.removeAll { $0.isClosed }
+        if tickCount % Self.reportTicks == 0 {
             rooms = rooms.filter { !$0.value.isEmpty }
             engine?.placement.collect(shard: index) { self.hosts($0) }
         }
         socket?.flushIfNeeded()
     }
+
+    /// Peers with a timer (open, or closed since their last visit).
+    var tickingPeerCount: Int { ticking.count - freeTickIDs.count }
 }

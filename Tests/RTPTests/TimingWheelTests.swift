@@ -1,15 +1,15 @@
 import XCTest
-@testable import LoadTest
+@testable import RTP
 
-final class PacingWheelTests: XCTestCase {
-    private func collect(_ wheel: inout PacingWheel, through tick: Int64) -> [Int32] {
+final class TimingWheelTests: XCTestCase {
+    private func collect(_ wheel: inout TimingWheel, through tick: Int64) -> [Int32] {
         var due: [Int32] = []
         wheel.advance(through: tick, into: &due)
         return due
     }
 
     func testCollectsInTickOrder() {
-        var wheel = PacingWheel(slotCount: 64, startTick: 0)
+        var wheel = TimingWheel(slotCount: 64, startTick: 0)
         wheel.schedule(1, at: 3)
         wheel.schedule(2, at: 1)
         wheel.schedule(3, at: 3)
@@ -24,7 +24,7 @@ final class PacingWheelTests: XCTestCase {
     }
 
     func testPastAndFarTicksAreClamped() {
-        var wheel = PacingWheel(slotCount: 16, startTick: 100)
+        var wheel = TimingWheel(slotCount: 16, startTick: 100)
         wheel.schedule(7, at: 50)  // past: due on the next advance
         wheel.schedule(8, at: 1_000)  // beyond the window: due at the window's end (115)
         XCTAssertEqual(collect(&wheel, through: 100), [7])
@@ -33,7 +33,7 @@ final class PacingWheelTests: XCTestCase {
     }
 
     func testReschedulingAtACollectedTickWaitsForTheNext() {
-        var wheel = PacingWheel(slotCount: 8, startTick: 0)
+        var wheel = TimingWheel(slotCount: 8, startTick: 0)
         wheel.schedule(1, at: 0)
         XCTAssertEqual(collect(&wheel, through: 0), [1])
         wheel.schedule(1, at: 0)
@@ -42,7 +42,7 @@ final class PacingWheelTests: XCTestCase {
     }
 
     func testAStallLongerThanTheWheelCollectsOneLap() {
-        var wheel = PacingWheel(slotCount: 8, startTick: 0)
+        var wheel = TimingWheel(slotCount: 8, startTick: 0)
         wheel.schedule(1, at: 2)
         wheel.schedule(2, at: 7)
         XCTAssertEqual(collect(&wheel, through: 100), [1, 2])
@@ -50,7 +50,7 @@ final class PacingWheelTests: XCTestCase {
     }
 
     func testAnIDIsScheduledOnceAtATime() {
-        var wheel = PacingWheel(slotCount: 8, startTick: 0)
+        var wheel = TimingWheel(slotCount: 8, startTick: 0)
         wheel.schedule(3, at: 2)
         wheel.schedule(3, at: 5)  // ignored: already in the wheel
         XCTAssertEqual(wheel.scheduledCount, 1)
@@ -60,7 +60,7 @@ final class PacingWheelTests: XCTestCase {
     }
 
     func testTwoThousandStreamsAtTwentyMilliseconds() {
-        var wheel = PacingWheel(slotCount: 256, startTick: 0)
+        var wheel = TimingWheel(slotCount: 256, startTick: 0)
         for id in 0..<2_000 { wheel.schedule(Int32(id), at: Int64(id % 20)) }
         var sends = 0
         var due: [Int32] = []
@@ -72,5 +72,35 @@ final class PacingWheelTests: XCTestCase {
         }
         XCTAssertEqual(sends, 2_000 * 50)
         XCTAssertEqual(wheel.scheduledCount, 2_000)
+    }
+
+    func testUnscheduleTakesAnIDOutOfItsSlotWherever() {
+        var wheel = TimingWheel(slotCount: 8, startTick: 0)
+        for id in Int32(0)..<4 { wheel.schedule(id, at: 3) }  // one slot: 3, 2, 1, 0
+        wheel.unschedule(2)  // middle
+        wheel.unschedule(3)  // head
+        wheel.unschedule(0)  // tail
+        wheel.unschedule(0)  // not scheduled: nothing
+        wheel.unschedule(99)  // never seen: nothing
+        XCTAssertEqual(wheel.scheduledCount, 1)
+        XCTAssertFalse(wheel.isScheduled(2))
+        XCTAssertTrue(wheel.isScheduled(1))
+        XCTAssertEqual(collect(&wheel, through: 7), [1])
+        wheel.schedule(2, at: 9)  // an unscheduled id can come back
+        XCTAssertEqual(collect(&wheel, through: 9), [2])
+    }
+
+    func testRescheduleMovesAnIDEarlierOrLater() {
+        var wheel = TimingWheel(slotCount: 256, startTick: 0)
+        wheel.schedule(5, at: 100)
+        wheel.schedule(6, at: 100)
+        wheel.reschedule(5, at: 1)  // earlier
+        wheel.reschedule(7, at: 2)  // not yet scheduled: scheduled
+        XCTAssertEqual(wheel.scheduledCount, 3)
+        XCTAssertEqual(collect(&wheel, through: 2), [5, 7])
+        wheel.reschedule(6, at: 150)  // later
+        XCTAssertEqual(collect(&wheel, through: 149), [])
+        XCTAssertEqual(collect(&wheel, through: 150), [6])
+        XCTAssertEqual(wheel.scheduledCount, 0)
     }
 }

@@ -1,0 +1,141 @@
+#define _GNU_SOURCE
+#include "cdatagram.h"
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { BATCH = 64 };
+
+/// Points one message header at its name, its single iovec and its control buffer.
+static void fill_header(struct msghdr *m, struct sockaddr_in *name, struct iovec *vector, void *control, size_t control_size) {
+    m->msg_name = name;
+    m->msg_namelen = sizeof *name;
+    m->msg_iov = vector;
+    m->msg_iovlen = 1;
+    m->msg_control = control;
+    m->msg_controllen = control_size;
+}
+
+int cdatagram_open_loopback(int buffer_bytes, uint16_t *port) {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
+    int on = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, "lo", 3) != 0 ||
+        setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) != 0) {
+        int error = errno;
+        close(fd);
+        return -error;
+    }
+    // The FORCE variants pass rmem_max/wmem_max when privileged; the plain ones are capped.
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buffer_bytes, sizeof buffer_bytes) != 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer_bytes, sizeof buffer_bytes);
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buffer_bytes, sizeof buffer_bytes) != 0)
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer_bytes, sizeof buffer_bytes);
+    struct sockaddr_in address;
+    memset(&address, 0, sizeof address);
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_ANY);
+    socklen_t length = sizeof address;
+    if (bind(fd, (struct sockaddr *)&address, sizeof address) != 0 ||
+        getsockname(fd, (struct sockaddr *)&address, &length) != 0) {
+        int error = errno;
+        close(fd);
+        return -error;
+    }
+    *port = ntohs(address.sin_port);
+    return fd;
+}
+
+int cdatagram_send(int fd, const uint8_t *base, const struct cdatagram_out *out, int count) {
+    struct mmsghdr messages[BATCH];
+    struct iovec vectors[BATCH];
+    struct sockaddr_in names[BATCH];
+    union { char bytes[CMSG_SPACE(sizeof(struct in_pktinfo))]; struct cmsghdr align; } controls[BATCH];
+    int sent = 0;
+    int done = 0;
+    while (done < count) {
+        int n = count - done < BATCH ? count - done : BATCH;
+        memset(messages, 0, sizeof(struct mmsghdr) * (size_t)n);
+        for (int i = 0; i < n; i++) {
+            const struct cdatagram_out *d = &out[done + i];
+            vectors[i].iov_base = (void *)(base + d->offset);
+            vectors[i].iov_len = d->length;
+            memset(&names[i], 0, sizeof names[i]);
+            names[i].sin_family = AF_INET;
+            names[i].sin_addr.s_addr = d->destination_ip;
+            names[i].sin_port = d->destination_port;
+            struct msghdr *m = &messages[i].msg_hdr;
+            fill_header(m, &names[i], &vectors[i], controls[i].bytes, sizeof controls[i].bytes);
+            struct cmsghdr *c = CMSG_FIRSTHDR(m);
+            c->cmsg_level = IPPROTO_IP;
+            c->cmsg_type = IP_PKTINFO;
+            c->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
+            struct in_pktinfo info;
+            memset(&info, 0, sizeof info);
+            info.ipi_spec_dst.s_addr = d->source_ip;
+            memcpy(CMSG_DATA(c), &info, sizeof info);
+        }
+        int offset = 0;
+        while (offset < n) {
+            int result = sendmmsg(fd, messages + offset, (unsigned)(n - offset), MSG_DONTWAIT);
+            if (result > 0) {
+                sent += result;
+                offset += result;
+            } else if (result < 0 && errno == EINTR) {
+                continue;
+            } else {
+                offset += 1;  // the first unsent datagram failed (or nothing moved): drop it
+            }
+        }
+        done += n;
+    }
+    return sent;
+}
+
+int cdatagram_receive(int fd, uint8_t *buffer, int slot_size, struct cdatagram_in *in, int count) {
+    struct mmsghdr messages[BATCH];
+    struct iovec vectors[BATCH];
+    struct sockaddr_in names[BATCH];
+    union {
+        char bytes[CMSG_SPACE(sizeof(struct in_pktinfo)) + CMSG_SPACE(sizeof(struct timespec))];
+        struct cmsghdr align;
+    } controls[BATCH];
+    if (count > BATCH) count = BATCH;
+    if (count <= 0) return 0;
+    memset(messages, 0, sizeof(struct mmsghdr) * (size_t)count);
+    for (int i = 0; i < count; i++) {
+        vectors[i].iov_base = buffer + (size_t)i * (size_t)slot_size;
+        vectors[i].iov_len = (size_t)slot_size;
+        fill_header(&messages[i].msg_hdr, &names[i], &vectors[i], controls[i].bytes, sizeof controls[i].bytes);
+    }
+    int result;
+    do {
+        result = recvmmsg(fd, messages, (unsigned)count, MSG_DONTWAIT, NULL);
+    } while (result < 0 && errno == EINTR);
+    if (result < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
+    for (int i = 0; i < result; i++) {
+        struct msghdr *m = &messages[i].msg_hdr;
+        struct cdatagram_in *d = &in[i];
+        d->length = (m->msg_flags & MSG_TRUNC) ? (uint32_t)slot_size + 1 : messages[i].msg_len;
+        d->source_ip = names[i].sin_addr.s_addr;
+        d->source_port = ntohs(names[i].sin_port);
+        d->destination_ip = 0;
+        d->realtime_ns = 0;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
+            if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+                struct in_pktinfo info;
+                memcpy(&info, CMSG_DATA(c), sizeof info);
+                d->destination_ip = info.ipi_addr.s_addr;
+            } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+                struct timespec stamp;
+                memcpy(&stamp, CMSG_DATA(c), sizeof stamp);
+                d->realtime_ns = (int64_t)stamp.tv_sec * 1000000000 + stamp.tv_nsec;
+            }
+        }
+    }
+    return result;
+}
