@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "SFU",
             dependencies: [
-                "RTP", "SDP", "ICE", "DTLS", "DataChannel",
+                "RTP", "SDP", "ICE", "DTLS", "DataChannel", "CDatagram",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

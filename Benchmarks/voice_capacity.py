@@ -35,6 +35,9 @@ from bench_common import cpu_seconds, free_port, metrics, stop_process
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bin", default=".build-release/release/sfu")
+    parser.add_argument("--tester-bin", default=None,
+                        help="binary whose `load-test` drives the load (default: --bin); keeps the tester fixed "
+                             "while comparing two servers")
     parser.add_argument("--rooms", type=int, default=1000)
     parser.add_argument("--profile", default="voice")
     parser.add_argument("--ramp", type=int, default=50, help="joins per second")
@@ -46,6 +49,7 @@ def main() -> int:
     args = parser.parse_args()
 
     binary = str(Path(args.bin).resolve())
+    tester_binary = str(Path(args.tester_bin or args.bin).resolve())
     work = Path(tempfile.mkdtemp(prefix="voice-capacity-"))
     http_port, udp_port = free_port(socket.SOCK_STREAM), free_port(socket.SOCK_DGRAM)
     (work / "sfu.toml").write_text(
@@ -66,7 +70,7 @@ def main() -> int:
                 time.sleep(0.1)
         participants = args.rooms * 2 if args.profile == "voice" else None
         tester = subprocess.Popen(
-            ["taskset", "-c", args.tester_cpus, binary, "load-test", "--url", base, "--api-key", "devkey",
+            ["taskset", "-c", args.tester_cpus, tester_binary, "load-test", "--url", base, "--api-key", "devkey",
              "--api-secret", "secret", "--rooms", str(args.rooms), "--profile", args.profile,
              "--ramp", str(args.ramp), "--duration", f"{args.duration}s", "--json", *args.extra],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

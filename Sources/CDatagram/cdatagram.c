@@ -19,6 +19,36 @@ static void fill_header(struct msghdr *m, struct sockaddr_in *name, struct iovec
     m->msg_controllen = control_size;
 }
 
+/// sendmmsg until all `n` are through; a datagram the kernel refuses is dropped. Returns how
+/// many were sent.
+static int send_batch(int fd, struct mmsghdr *messages, int n) {
+    int sent = 0;
+    int offset = 0;
+    while (offset < n) {
+        int result = sendmmsg(fd, messages + offset, (unsigned)(n - offset), MSG_DONTWAIT);
+        if (result > 0) {
+            sent += result;
+            offset += result;
+        } else if (result < 0 && errno == EINTR) {
+            continue;
+        } else {
+            offset += 1;  // the first unsent datagram failed: drop it
+        }
+    }
+    return sent;
+}
+
+/// Binds `fd` to `address` and reads back the bound address into it; on failure closes `fd`
+/// and returns -errno.
+static int bind_or_close(int fd, struct sockaddr *address, socklen_t length) {
+    if (bind(fd, address, length) != 0 || getsockname(fd, address, &length) != 0) {
+        int error = errno;
+        close(fd);
+        return -error;
+    }
+    return 0;
+}
+
 int cdatagram_open_loopback(int buffer_bytes, uint16_t *port) {
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return -errno;
@@ -39,13 +69,8 @@ int cdatagram_open_loopback(int buffer_bytes, uint16_t *port) {
     memset(&address, 0, sizeof address);
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_ANY);
-    socklen_t length = sizeof address;
-    if (bind(fd, (struct sockaddr *)&address, sizeof address) != 0 ||
-        getsockname(fd, (struct sockaddr *)&address, &length) != 0) {
-        int error = errno;
-        close(fd);
-        return -error;
-    }
+    int error = bind_or_close(fd, (struct sockaddr *)&address, sizeof address);
+    if (error != 0) return error;
     *port = ntohs(address.sin_port);
     return fd;
 }
@@ -79,18 +104,7 @@ int cdatagram_send(int fd, const uint8_t *base, const struct cdatagram_out *out,
             info.ipi_spec_dst.s_addr = d->source_ip;
             memcpy(CMSG_DATA(c), &info, sizeof info);
         }
-        int offset = 0;
-        while (offset < n) {
-            int result = sendmmsg(fd, messages + offset, (unsigned)(n - offset), MSG_DONTWAIT);
-            if (result > 0) {
-                sent += result;
-                offset += result;
-            } else if (result < 0 && errno == EINTR) {
-                continue;
-            } else {
-                offset += 1;  // the first unsent datagram failed (or nothing moved): drop it
-            }
-        }
+        sent += send_batch(fd, messages, n);
         done += n;
     }
     return sent;
@@ -138,4 +152,78 @@ int cdatagram_receive(int fd, uint8_t *buffer, int slot_size, struct cdatagram_i
         }
     }
     return result;
+}
+
+typedef union {
+    struct sockaddr_in v4;
+    struct sockaddr_in6 v6;
+} any_address;
+
+/// Fills `address` from family/ip/port; returns its length.
+static socklen_t make_address(any_address *address, int family, const uint8_t *ip, uint16_t port) {
+    memset(address, 0, sizeof *address);
+    if (family == 6) {
+        address->v6.sin6_family = AF_INET6;
+        address->v6.sin6_port = htons(port);
+        memcpy(&address->v6.sin6_addr, ip, 16);
+        return sizeof address->v6;
+    }
+    address->v4.sin_family = AF_INET;
+    address->v4.sin_port = htons(port);
+    memcpy(&address->v4.sin_addr, ip, 4);
+    return sizeof address->v4;
+}
+
+int cdatagram_open_udp(int family, const uint8_t *ip, uint16_t port, int reuse_port, int buffer_bytes,
+                       uint16_t *bound_port) {
+    int fd = socket(family == 6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
+    int on = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+        (reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0)) {
+        int error = errno;
+        close(fd);
+        return -error;
+    }
+    // Don't fragment (IPv4 DF, ip(7) IP_PMTUDISC_DO): WebRTC keeps its datagrams near 1200
+    // bytes (DTLS and SCTP records are sized for it), IPv6 never fragments on the path either,
+    // and a DF datagram needs no IP identification, which the kernel otherwise draws from a
+    // keyed hash for every datagram of an unconnected socket. Best effort.
+    if (family != 6) {
+        int pmtu = IP_PMTUDISC_DO;
+        setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof pmtu);
+    }
+    // Capped by net.core.rmem_max / wmem_max; not an error when smaller.
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer_bytes, sizeof buffer_bytes);
+    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer_bytes, sizeof buffer_bytes);
+    any_address address;
+    int error = bind_or_close(fd, (struct sockaddr *)&address, make_address(&address, family, ip, port));
+    if (error != 0) return error;
+    *bound_port = ntohs(family == 6 ? address.v6.sin6_port : address.v4.sin_port);
+    return fd;
+}
+
+int cdatagram_send_to(int fd, const uint8_t *base, const struct cdatagram_addressed *out, int count) {
+    struct mmsghdr messages[BATCH];
+    struct iovec vectors[BATCH];
+    any_address names[BATCH];
+    int sent = 0;
+    int done = 0;
+    while (done < count) {
+        int n = count - done < BATCH ? count - done : BATCH;
+        memset(messages, 0, sizeof(struct mmsghdr) * (size_t)n);
+        for (int i = 0; i < n; i++) {
+            const struct cdatagram_addressed *d = &out[done + i];
+            vectors[i].iov_base = (void *)(base + d->offset);
+            vectors[i].iov_len = d->length;
+            struct msghdr *m = &messages[i].msg_hdr;
+            m->msg_name = &names[i];
+            m->msg_namelen = make_address(&names[i], d->family, d->ip, d->port);
+            m->msg_iov = &vectors[i];
+            m->msg_iovlen = 1;
+        }
+        sent += send_batch(fd, messages, n);
+        done += n;
+    }
+    return sent;
 }

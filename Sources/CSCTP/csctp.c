@@ -63,7 +63,9 @@ void csctp_init_once(csctp_output_fn output, csctp_receive_fn receive) {
         usrsctp_sysctl_set_sctp_init_rtx_max_default(8);
         usrsctp_sysctl_set_sctp_assoc_rtx_max_default(10);
         usrsctp_sysctl_set_sctp_path_rtx_max_default(10);
-        usrsctp_sysctl_set_sctp_delayed_sack_time_default(20);
+        // SACK every DATA packet at once (RFC 4960 §6.2 allows it; 0 turns the delayed-ACK
+        // timer off): no acknowledgement waits for our coarse timer pass (UsrsctpStack).
+        usrsctp_sysctl_set_sctp_delayed_sack_time_default(0);
         initialised = 1;
     }
     pthread_mutex_unlock(&init_lock);
@@ -178,10 +180,14 @@ static int configure_locked(struct socket *so, uint16_t streams, uint32_t path_m
     init.sinit_max_instreams = streams;
     if (usrsctp_setsockopt(so, IPPROTO_SCTP, SCTP_INITMSG, &init, sizeof(init)) < 0) return -errno;
     // RFC 8261 §5: SCTP over DTLS must not exceed the path MTU; PMTUD is off, a fixed size is used.
+    // No heartbeats of our own (RFC 4960 §8.3 lets an endpoint turn them off): ICE consent
+    // freshness (RFC 7675) already ends a transport whose path died, and each association's
+    // heartbeat timer would sit in the callout list usrsctp walks on every timer pass. Heartbeats
+    // the peer sends are still acknowledged.
     struct sctp_paddrparams params;
     memset(&params, 0, sizeof(params));
     params.spp_address.ss_family = AF_CONN;
-    params.spp_flags = SPP_PMTUD_DISABLE;
+    params.spp_flags = SPP_PMTUD_DISABLE | SPP_HB_DISABLE;
     params.spp_pathmtu = path_mtu;
     if (usrsctp_setsockopt(so, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, &params, sizeof(params)) < 0) return -errno;
     const uint16_t events[] = {SCTP_ASSOC_CHANGE, SCTP_STREAM_RESET_EVENT, SCTP_PARTIAL_DELIVERY_EVENT};

@@ -19,12 +19,12 @@ final class UsrsctpStack: @unchecked Sendable {
 
     /// How long a closed association's address stays registered (see `retire`).
     static let retireDelay: DispatchTimeInterval = .seconds(2)
-    /// usrsctp's timer pass walks every pending callout of every association (a linked list,
-    /// O(callouts) per call), so its cost grows with the number of data-channel peers: at
-    /// 10 ms it took 3.8 % of a core with 1,000 peers. 20 ms halves that and matches the
-    /// shortest timer we set (delayed SACK, 20 ms in csctp.c; RTO is at least 1 s, heartbeats
-    /// 30 s); sends and received chunks never wait for it.
-    static let tickInterval: DispatchTimeInterval = .milliseconds(20)
+    /// usrsctp's timer pass walks every pending callout of every association and endpoint (a
+    /// linked list, O(callouts) per call), so its cost grows with the number of data-channel
+    /// peers: at 10 ms it took 3.8 % of a core with 1,000 peers. Nothing we run needs a finer
+    /// clock: SACKs go out at once (no delayed-ACK timer, csctp.c), heartbeats are off, and
+    /// retransmission timeouts are at least 1 s. Sends and received chunks never wait for it.
+    static let tickInterval: DispatchTimeInterval = .milliseconds(100)
 
     private let lock = NSLock()
     private var associations: [UInt: SCTPAssociation] = [:]

@@ -36,6 +36,10 @@ public struct TransportAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The address bytes as stored (network order, left-aligned in 16 bytes) and how many
+    /// count (4 or 16): for filling C socket addresses without an array.
+    public var packedBytes: (bytes: (UInt64, UInt64), count: Int) { (storage, Int(length)) }
+
     /// 4 bytes (IPv4) or 16 bytes (IPv6), network order.
     public var ip: [UInt8] {
         withUnsafeBytes(of: storage) { Array($0[0..<Int(length)]) }

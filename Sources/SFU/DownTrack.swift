@@ -14,6 +14,9 @@ public final class DownTrack {
     private var midBytes: [UInt8]
     let cname: String
     unowned let subscriber: PeerConnection
+    /// The subscriber's transport, held directly: the packet path reaches it without loading
+    /// the unowned subscriber reference (an atomic retain and release a packet).
+    let transport: WebRTCTransport
     /// Payload types the subscriber negotiated for this m-line (empty until negotiated).
     private(set) var formats: [PayloadFormat]
     private(set) var midExtensionID: UInt8?
@@ -21,6 +24,9 @@ public final class DownTrack {
     /// abs-send-time (for the subscriber's REMB estimate), when negotiated.
     private(set) var absSendTimeExtensionID: UInt8?
     public private(set) weak var source: PublishedTrack?
+    /// The source's audio-level extension id, kept with `source` so that sending does not load
+    /// the weak reference.
+    private var sourceAudioLevelExtensionID: UInt8?
     /// Simulcast: the layer being forwarded, and the one we want (switch on its next keyframe).
     public private(set) var currentLayer: Int?
     public var targetLayer: Int = Int.max
@@ -33,12 +39,21 @@ public final class DownTrack {
     private var packetsSent: UInt32 = 0
     private var octetsSent: UInt32 = 0
     /// Ring of recently sent packets: subscriber sequence → (publisher sequence, timestamp offset).
+    /// One slot per sent packet, indexed by our sequence number mod `historySize`; raw memory
+    /// owned here, so that recording a packet is one store (arrays would each check uniqueness).
+    private struct SentPacket {
+        var sequenceNumber: UInt16 = 0
+        var sourceSequenceNumber: UInt16 = 0
+        var timestampOffset: UInt32 = 0
+        var layer: UInt8 = 0
+        var isValid = false
+    }
     private static let historySize = 2048
-    private var historyOut = [UInt16](repeating: 0, count: DownTrack.historySize)
-    private var historySource = [UInt16](repeating: 0, count: DownTrack.historySize)
-    private var historyTimestampOffset = [UInt32](repeating: 0, count: DownTrack.historySize)
-    private var historyValid = [Bool](repeating: false, count: DownTrack.historySize)
-    private var historyLayer = [UInt8](repeating: 0, count: DownTrack.historySize)
+    private let history: UnsafeMutablePointer<SentPacket> = {
+        let ring = UnsafeMutablePointer<SentPacket>.allocate(capacity: DownTrack.historySize)
+        ring.initialize(repeating: SentPacket(), count: DownTrack.historySize)
+        return ring
+    }()
 
     init(ssrc: UInt32, kind: MediaKind, mid: String, cname: String, subscriber: PeerConnection,
          formats: [PayloadFormat], midExtensionID: UInt8?, audioLevelExtensionID: UInt8?) {
@@ -48,6 +63,7 @@ public final class DownTrack {
         self.midBytes = Array(mid.utf8.prefix(16))
         self.cname = cname
         self.subscriber = subscriber
+        self.transport = subscriber.transport
         self.formats = formats
         self.midExtensionID = midExtensionID
         self.audioLevelExtensionID = audioLevelExtensionID
@@ -57,7 +73,12 @@ public final class DownTrack {
         self.waitingForKeyframe = kind == .video
     }
 
-    var context: MediaContext { subscriber.transport.context }
+    deinit {
+        history.deinitialize(count: Self.historySize)
+        history.deallocate()
+    }
+
+    var context: MediaContext { transport.context }
 
     /// Binds the copy to the m-line that will carry it (single peer connection answers).
     func bind(mid: String) {
@@ -108,6 +129,7 @@ public final class DownTrack {
     func switchSource(to track: PublishedTrack?, now: Double) {
         if let old = source { old.downTracks.removeAll { $0 === self } }
         source = track
+        sourceAudioLevelExtensionID = track?.audioLevelExtensionID
         payloadTypeMap = [UInt8](repeating: 0xFF, count: 128)
         guard let track else { return }
         track.downTracks.append(self)
@@ -128,7 +150,7 @@ public final class DownTrack {
     }
 
     func forward(_ packet: UnsafeRawBufferPointer, header: RTPHeader, layer: Int, isKeyframe: Bool, now: Double) {
-        guard !isPaused, !formats.isEmpty, subscriber.transport.state == .connected else { return }
+        guard !isPaused, !formats.isEmpty, transport.state == .connected else { return }
         if let pending = pendingLayer, layer == pending, isKeyframe || kind == .audio {
             // Switch (or start) on a keyframe of the wanted layer; the rewriter sees a new SSRC
             // and keeps our sequence numbers and timestamps continuous.
@@ -154,12 +176,9 @@ public final class DownTrack {
         guard outPayloadType != 0xFF else { return }
         guard let out = rewriter.rewrite(ssrc: header.ssrc, sequenceNumber: header.sequenceNumber,
                                          timestamp: header.timestamp, now: now) else { return }
-        let slot = Int(out.sequenceNumber) & (Self.historySize - 1)
-        historyOut[slot] = out.sequenceNumber
-        historySource[slot] = header.sequenceNumber
-        historyTimestampOffset[slot] = out.timestamp &- header.timestamp
-        historyValid[slot] = true
-        historyLayer[slot] = UInt8(truncatingIfNeeded: layer)
+        history[Int(out.sequenceNumber) & (Self.historySize - 1)] = SentPacket(
+            sequenceNumber: out.sequenceNumber, sourceSequenceNumber: header.sequenceNumber,
+            timestampOffset: out.timestamp &- header.timestamp, layer: UInt8(truncatingIfNeeded: layer), isValid: true)
         send(packet, header: header, payloadType: outPayloadType, sequenceNumber: out.sequenceNumber, timestamp: out.timestamp, now: now)
         packetsSent &+= 1
         octetsSent &+= UInt32(header.payloadLength)
@@ -167,14 +186,14 @@ public final class DownTrack {
 
     /// Answers one NACKed sequence number from the publisher-side buffer (RFC 4585 §6.2.1).
     func retransmit(sequenceNumber: UInt16, now: Double) {
-        let slot = Int(sequenceNumber) & (Self.historySize - 1)
-        guard historyValid[slot], historyOut[slot] == sequenceNumber, let source,
-              let buffer = source.layer(index: Int(historyLayer[slot]))?.retransmissionBuffer else {
+        let entry = history[Int(sequenceNumber) & (Self.historySize - 1)]
+        guard entry.isValid, entry.sequenceNumber == sequenceNumber, let source,
+              let buffer = source.layer(index: Int(entry.layer))?.retransmissionBuffer else {
             context.counters.nackMissed += 1
             return
         }
-        let sourceSequence = historySource[slot]
-        let offset = historyTimestampOffset[slot]
+        let sourceSequence = entry.sourceSequenceNumber
+        let offset = entry.timestampOffset
         let sent: Bool? = buffer.withPacket(sequenceNumber: sourceSequence, maxAge: 2.0, now: now) { packet -> Bool in
             guard let header = try? RTPHeader.parse(packet), header.payloadType < 128 else { return false }
             let outPayloadType = payloadTypeMap[Int(header.payloadType)]
@@ -202,18 +221,18 @@ public final class DownTrack {
                 writer.addExtension(id: id, value: UnsafeRawBufferPointer(rebasing: bytes[1..<4]))
             }
         }
-        if let id = audioLevelExtensionID, let sourceID = source?.audioLevelExtensionID,
+        if let id = audioLevelExtensionID, let sourceID = sourceAudioLevelExtensionID,
            let range = header.extensionElement(id: sourceID, in: packet) {
             writer.addExtension(id: id, value: UnsafeRawBufferPointer(rebasing: packet[range]))
         }
-        let scratch = subscriber.transport.socket.scratch
+        let scratch = transport.socket.scratch
         let headerLength = writer.byteCount
         let total = headerLength + header.payloadLength
         guard total + 64 <= scratch.count else { return }
         _ = writer.write(into: scratch)
         let payload = UnsafeRawBufferPointer(rebasing: packet[header.payloadOffset..<(header.payloadOffset + header.payloadLength)])
         UnsafeMutableRawBufferPointer(rebasing: scratch[headerLength..<total]).copyMemory(from: payload)
-        subscriber.transport.sendScratchRTP(length: total)
+        transport.sendScratchRTP(length: total)
     }
 
     /// Sender report + SDES CNAME (RFC 3550 §6.4.1, §6.5.1). When the publisher sent an SR, its

@@ -145,7 +145,7 @@ public final class ForwardingBenchmarkHarness {
         prepared.reserveCapacity(count)
         for _ in 0..<count {
             let (length, now) = nextPacket()
-            var buffer = socket.allocator.buffer(capacity: MediaSocket.scratchSize)
+            var buffer = socket.channel.allocator.buffer(capacity: MediaSocket.scratchSize)
             buffer.writeBytes(UnsafeRawBufferPointer(rebasing: packet[0..<length]))
             buffer.writeRepeatingByte(0, count: SRTPSession.maxTrailer)
             let protected = buffer.withUnsafeMutableReadableBytes { bytes in

@@ -40,6 +40,8 @@ public struct MediaCounters: Sendable, Equatable {
     public var dataMessagesDropped: UInt64 = 0
     /// Datagrams that reached another shard's socket and were handed to their transport's shard.
     public var shardHandovers: UInt64 = 0
+    /// Datagrams the kernel refused to send (full send buffer, unreachable address), dropped.
+    public var datagramsDropped: UInt64 = 0
 
     public init() {}
 
@@ -50,6 +52,7 @@ public struct MediaCounters: Sendable, Equatable {
         \.pliReceived, \.rembReceived, \.stunReceived, \.dtlsHandshakesCompleted, \.dtlsFailures, \.malformedPackets,
         \.srtpErrors, \.unroutablePackets, \.testDroppedPackets, \.transportsClosed, \.dataMessagesReceived,
         \.dataMessagesSent, \.dataChannelSendErrors, \.dataMessagesDropped, \.shardHandovers,
+        \.datagramsDropped,
     ]
 
     /// Adds another shard's counters to these.
@@ -87,6 +90,7 @@ public struct MediaCounters: Sendable, Equatable {
             ("sfu_data_channel_send_errors_total", "Data channel messages that could not be sent", dataChannelSendErrors),
             ("sfu_data_messages_dropped_total", "Data messages dropped (channel not open, or waiting queue full)", dataMessagesDropped),
             ("sfu_media_shard_handovers_total", "Datagrams handed from the shard whose socket got them to their transport's shard", shardHandovers),
+            ("sfu_media_datagrams_dropped_total", "Datagrams the kernel refused to send (full send buffer, unreachable address)", datagramsDropped),
         ]
     }
 }

@@ -1,3 +1,4 @@
+import CDatagram
 import Foundation
 import Logging
 import NIOCore
@@ -84,32 +85,55 @@ public final class MediaEngine: @unchecked Sendable {
     public func start() async throws {
         let several = shards.count > 1
         var port = configuration.udpPort
+        let bindAddress = try Self.resolve(host: configuration.bindHost)
         for shard in shards {
             let handler = MediaSocketHandler(router: shard.router)
-            let channel = try await DatagramBootstrap(group: shard.loop)
-                .channelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-                .channelOption(ChannelOptions.socketOption(.reusePort), value: several ? 1 : 0)
-                .channelOption(ChannelOptions.socketOption(.so_rcvbuf), value: SocketOptionValue(Self.socketBufferBytes))
-                .channelOption(ChannelOptions.socketOption(.so_sndbuf), value: SocketOptionValue(Self.socketBufferBytes))
-                // recvmmsg: up to 16 datagrams a call, 4 calls per wakeup (NIO divides the buffer
-                // among the messages), so a loaded shard makes a few syscalls per batch, not two per packet.
-                .channelOption(ChannelOptions.datagramVectorReadMessageCount, value: Self.vectorReadCount)
-                .channelOption(ChannelOptions.recvAllocator,
-                               value: FixedSizeRecvByteBufferAllocator(capacity: 2048 * Self.vectorReadCount))
-                .channelInitializer { channel in channel.pipeline.addHandler(handler) }
-                .bind(host: configuration.bindHost, port: port)
-                .get()
-            if port == 0, let bound = channel.localAddress?.port { port = bound }
+            // Our own descriptor, so that MediaSocket can write it with sendmmsg; NIO reads it.
+            let packed = bindAddress.packedBytes
+            var boundPort: UInt16 = 0
+            let descriptor = withUnsafeBytes(of: packed.bytes) { ip in
+                cdatagram_open_udp(packed.count == 16 ? 6 : 4, ip.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                                   UInt16(clamping: port), several ? 1 : 0, CInt(Self.socketBufferBytes), &boundPort)
+            }
+            guard descriptor >= 0 else {
+                throw MediaSessionError.internalError("cannot bind UDP \(configuration.bindHost):\(port): \(String(cString: strerror(-descriptor)))")
+            }
+            let channel: Channel
+            do {
+                channel = try await DatagramBootstrap(group: shard.loop)
+                    // recvmmsg: up to 16 datagrams a call, 4 calls per wakeup (NIO divides the buffer
+                    // among the messages), so a loaded shard makes a few syscalls per batch, not two per packet.
+                    .channelOption(ChannelOptions.datagramVectorReadMessageCount, value: Self.vectorReadCount)
+                    .channelOption(ChannelOptions.recvAllocator,
+                                   value: FixedSizeRecvByteBufferAllocator(capacity: 2048 * Self.vectorReadCount))
+                    .channelInitializer { channel in channel.pipeline.addHandler(handler) }
+                    .withBoundSocket(descriptor)
+                    .get()
+            } catch {
+                close(descriptor)
+                throw error
+            }
+            if port == 0 { port = Int(boundPort) }
             channels.append(channel)
             guard let address = TransportAddress(string: configuration.advertisedIP, port: UInt16(port)) else {
                 throw MediaSessionError.internalError("advertised address \(configuration.advertisedIP) is not an IP address")
             }
             let binding = several ? ConnectedSockets.Binding(host: configuration.bindHost, port: port) : nil
             try await shard.loop.submit {
-                shard.start(channel: channel, handler: handler, candidates: [hostCandidate(address: address)], connect: binding)
+                shard.start(channel: channel, descriptor: descriptor, handler: handler, candidates: [hostCandidate(address: address)],
+                            connect: binding)
             }.get()
         }
         logger.info("media: UDP \(configuration.bindHost):\(port) on \(shards.count) media thread(s), candidates advertise \(configuration.advertisedIP)")
+    }
+
+    /// The bind address: an IP literal, or a name resolved once.
+    static func resolve(host: String) throws -> TransportAddress {
+        if let literal = TransportAddress(string: host, port: 0) { return literal }
+        guard let address = TransportAddress(try SocketAddress.makeAddressResolvingHost(host, port: 0)) else {
+            throw MediaSessionError.internalError("cannot resolve the media bind address \(host)")
+        }
+        return address
     }
 
     public func shutdown() async {
@@ -124,7 +148,7 @@ public final class MediaEngine: @unchecked Sendable {
     public func counters() async -> MediaCounters {
         var total = MediaCounters()
         for shard in shards {
-            if let counters = try? await shard.loop.submit({ shard.context.counters }).get() { total.add(counters) }
+            if let counters = try? await shard.loop.submit({ shard.counters }).get() { total.add(counters) }
         }
         return total
     }

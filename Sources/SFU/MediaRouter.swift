@@ -6,7 +6,13 @@ import ICE
 /// shard; a datagram for a transport of another shard (it reached this shard's socket before
 /// the kernel could steer it) is handed over through the `ShardDirectory`.
 final class MediaRouter {
-    private var byAddress: [TransportAddress: WebRTCTransport] = [:]
+    /// Selected addresses, straight to the peer that owns the transport (one lookup a datagram,
+    /// and no retain: `owners` holds every such peer, and an address leaves this map whenever
+    /// its peer leaves `owners`, in `unregister(_:)`).
+    private struct AddressRoute {
+        unowned(unsafe) let peer: PeerConnection
+    }
+    private var byAddress: [TransportAddress: AddressRoute] = [:]
     private var byUfrag: [String: WebRTCTransport] = [:]
     /// Owner of each transport, to hand it decrypted media.
     private var owners: [ObjectIdentifier: PeerConnection] = [:]
@@ -32,8 +38,9 @@ final class MediaRouter {
 
     func register(_ address: TransportAddress, for transport: WebRTCTransport) {
         // An address moves to the transport that last nominated it.
+        guard let peer = owners[ObjectIdentifier(transport)] else { return }
         let isNew = byAddress[address] == nil
-        byAddress[address] = transport
+        byAddress[address] = AddressRoute(peer: peer)
         directory?.assign(address: address, to: shardIndex)
         if isNew { onAddressRegistered?(address) }
     }
@@ -48,7 +55,7 @@ final class MediaRouter {
     }
 
     func unregister(address: TransportAddress, of transport: WebRTCTransport) {
-        guard byAddress[address] === transport else { return }
+        guard byAddress[address]?.peer.transport === transport else { return }
         release(address)
     }
 
@@ -57,7 +64,7 @@ final class MediaRouter {
             byUfrag[transport.localUfrag] = nil
             directory?.release(ufrag: transport.localUfrag, from: shardIndex)
         }
-        for (address, t) in byAddress where t === transport { release(address) }
+        for (address, route) in byAddress where route.peer.transport === transport { release(address) }
         owners[ObjectIdentifier(transport)] = nil
     }
 
@@ -72,18 +79,17 @@ final class MediaRouter {
     func route(_ envelope: AddressedEnvelope<ByteBuffer>, now: Double) {
         guard let address = TransportAddress(envelope.remoteAddress) else { return }
         var buffer = envelope.data
-        var transport = byAddress[address]
-        var ufrag: Substring?
-        if transport == nil {
-            ufrag = buffer.withUnsafeReadableBytes { bytes -> Substring? in
-                guard classifyPacket(bytes) == .stun,
-                      let message = try? STUNMessage.parse(bytes),
-                      let username = message.username else { return nil }
-                return ICELiteAgent.localUfrag(fromUsername: username)
-            }
-            if let ufrag { transport = byUfrag[String(ufrag)] }
+        if let route = byAddress[address] {
+            route.peer.receive(&buffer, from: envelope.remoteAddress, transportAddress: address, now: now)
+            return
         }
-        guard let transport, let peer = owners[ObjectIdentifier(transport)] else {
+        let ufrag = buffer.withUnsafeReadableBytes { bytes -> Substring? in
+            guard classifyPacket(bytes) == .stun,
+                  let message = try? STUNMessage.parse(bytes),
+                  let username = message.username else { return nil }
+            return ICELiteAgent.localUfrag(fromUsername: username)
+        }
+        guard let ufrag, let transport = byUfrag[String(ufrag)], let peer = owners[ObjectIdentifier(transport)] else {
             if let directory, directory.handOver(envelope, address: address, ufrag: ufrag.map(String.init), from: shardIndex) {
                 context.counters.shardHandovers += 1
                 return

@@ -1,13 +1,18 @@
+import CDatagram
 import NIOCore
 import ICE
 
 /// The one UDP socket all media shares (RFC 7983 multiplexing). Lives on the media event loop.
-/// Writes are queued and flushed once per received datagram or timer tick, so a fan-out goes
-/// out in one batch (NIO hands pending datagram writes to sendmmsg).
+/// NIO reads it (recvmmsg, `MediaSocketHandler`); sends skip NIO's write pipeline: every
+/// datagram queued during one loop pass (a fan-out, the STUN and DTLS answers) is copied into
+/// one batch buffer with its destination and leaves in sendmmsg calls of up to 64 when the
+/// pass ends (`scheduleFlush`) or the timer tick does. No allocation, envelope or promise per
+/// datagram. Without a descriptor (tests and benchmarks over an `EmbeddedChannel`) the batch is
+/// written to the channel instead, datagram by datagram.
 final class MediaSocket {
     let channel: Channel
-    let allocator: ByteBufferAllocator
-    private var pendingFlush = false
+    /// The socket NIO reads, which we write; nil: write through `channel`.
+    private let descriptor: CInt?
     /// Scratch space for building and protecting one outgoing packet (plaintext + SRTP trailer).
     let scratch: UnsafeMutableRawBufferPointer
     /// Where a received SRTP/SRTCP packet is copied and decrypted in place (the datagram's own
@@ -16,53 +21,67 @@ final class MediaSocket {
     let receiveScratch: UnsafeMutableRawBufferPointer
     static let scratchSize = 2048
 
-    init(channel: Channel) {
+    /// The batch: datagram bytes back to back, and a record (offset, length, destination) each.
+    private let batch: UnsafeMutableRawBufferPointer
+    private var used = 0
+    private let records: UnsafeMutablePointer<cdatagram_addressed>
+    private var count = 0
+    static let batchBytes = 512 << 10
+    static let maxBatchDatagrams = 2_048
+    /// Set once the shard stops: the descriptor is about to be closed (and its number reused).
+    private var isClosed = false
+    private var flushScheduled = false
+
+    /// Datagrams the kernel refused (full send buffer, unreachable address); read by the shard.
+    private(set) var sendFailures: UInt64 = 0
+
+    init(channel: Channel, descriptor: CInt? = nil) {
         self.channel = channel
-        self.allocator = channel.allocator
+        self.descriptor = descriptor
         self.scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.scratchSize, alignment: 16)
         self.receiveScratch = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.scratchSize, alignment: 16)
+        batch = .allocate(byteCount: Self.batchBytes, alignment: 16)
+        records = .allocate(capacity: Self.maxBatchDatagrams)
     }
 
     deinit {
         scratch.deallocate()
         receiveScratch.deallocate()
+        batch.deallocate()
+        records.deallocate()
     }
 
-    func send(_ bytes: [UInt8], to address: SocketAddress) {
-        send(allocator.buffer(bytes: bytes), to: address)
+    func send(_ bytes: [UInt8], to address: TransportAddress) {
+        bytes.withUnsafeBytes { enqueue($0, to: address) }
     }
-
-    /// Datagram buffers handed to the channel in this batch, and those of earlier batches that
-    /// can be written again. Once NIO has sent a datagram it drops its reference, so the buffer
-    /// is uniquely ours and `clear()` + write reuse its storage: no allocation per copy in
-    /// steady state. A buffer NIO still holds (a write that waited for the socket) is copied on
-    /// write instead, which is correct, only slower.
-    private var inFlight: [ByteBuffer] = []
-    private var reusable: [ByteBuffer] = []
-    static let maxReusable = 4096
 
     /// Sends `length` bytes of `scratch`.
-    func sendScratch(length: Int, to address: SocketAddress) {
-        var buffer = reusable.popLast() ?? allocator.buffer(capacity: Self.scratchSize)
-        buffer.clear()
-        buffer.writeBytes(UnsafeRawBufferPointer(rebasing: scratch[0..<length]))
-        inFlight.append(buffer)
-        send(buffer, to: address)
+    func sendScratch(length: Int, to address: TransportAddress) {
+        enqueue(UnsafeRawBufferPointer(rebasing: scratch[0..<length]), to: address)
     }
 
-    func send(_ buffer: ByteBuffer, to address: SocketAddress) {
-        channel.write(AddressedEnvelope(remoteAddress: address, data: buffer), promise: nil)
-        pendingFlush = true
+    private func enqueue(_ bytes: UnsafeRawBufferPointer, to address: TransportAddress) {
+        guard !isClosed, bytes.count <= Self.batchBytes else { return }
+        if count == Self.maxBatchDatagrams || Self.batchBytes - used < bytes.count { flushIfNeeded() }
+        let packed = address.packedBytes
+        var record = cdatagram_addressed()
+        record.offset = UInt32(used)
+        record.length = UInt32(bytes.count)
+        withUnsafeMutableBytes(of: &record.ip) { ip in withUnsafeBytes(of: packed.bytes) { ip.copyMemory(from: $0) } }
+        record.port = address.port
+        record.family = packed.count == 16 ? 6 : 4
+        records[count] = record
+        if let base = bytes.baseAddress { (batch.baseAddress! + used).copyMemory(from: base, byteCount: bytes.count) }
+        used += bytes.count
+        count += 1
     }
-
-    private var flushScheduled = false
 
     /// Flushes once the event loop has handled every socket that is readable now: a shard
     /// reads its shared socket and its connected sockets in one loop iteration, and what all
-    /// of them made the fan-out queue leaves in one sendmmsg (one scheduled task per
-    /// iteration, not per datagram).
+    /// of them made the fan-out queue leaves in one batch (one scheduled task per iteration,
+    /// not per datagram).
     func scheduleFlush() {
-        guard pendingFlush, !flushScheduled else { return }
+        guard count > 0, !flushScheduled else { return }
         flushScheduled = true
         channel.eventLoop.execute {
             self.flushScheduled = false
@@ -71,14 +90,44 @@ final class MediaSocket {
     }
 
     func flushIfNeeded() {
-        if pendingFlush {
-            pendingFlush = false
-            channel.flush()
+        guard count > 0 else { return }
+        defer {
+            count = 0
+            used = 0
         }
-        guard !inFlight.isEmpty else { return }
-        let room = Self.maxReusable - reusable.count
-        if room > 0 { reusable.append(contentsOf: inFlight.prefix(room)) }
-        inFlight.removeAll(keepingCapacity: true)
+        guard !isClosed else { return }
+        if let descriptor {
+            let sent = Int(cdatagram_send_to(descriptor, batch.baseAddress!.assumingMemoryBound(to: UInt8.self), records, CInt(count)))
+            sendFailures &+= UInt64(count - sent)
+            return
+        }
+        for index in 0..<count {
+            let record = records[index]
+            let bytes = UnsafeRawBufferPointer(start: batch.baseAddress! + Int(record.offset), count: Int(record.length))
+            guard let address = try? SocketAddress(Self.transportAddress(of: record)) else {
+                sendFailures &+= 1
+                continue
+            }
+            channel.write(AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: bytes)), promise: nil)
+        }
+        channel.flush()
+    }
+
+    /// Sends what is queued, then refuses everything: the descriptor is closed next.
+    func close() {
+        flushIfNeeded()
+        isClosed = true
+    }
+
+    private static func transportAddress(of record: cdatagram_addressed) -> TransportAddress {
+        withUnsafeBytes(of: record.ip) { TransportAddress(bytes: UnsafeRawBufferPointer(rebasing: $0[0..<(record.family == 6 ? 16 : 4)]), port: record.port) }
+    }
+}
+
+extension SocketAddress {
+    /// NIO's address value from ours.
+    init(_ address: TransportAddress) throws {
+        self = try SocketAddress(ipAddress: address.ipString, port: Int(address.port))
     }
 }
 

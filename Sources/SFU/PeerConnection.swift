@@ -27,8 +27,19 @@ public final class PeerConnection {
     public unowned let room: Room
     public weak var observer: PeerConnectionObserver?
     public private(set) var published: [PublishedTrack] = []
-    private var layersBySSRC: [UInt32: (PublishedTrack, TrackLayer)] = [:]
-    private var retransmissionsBySSRC: [UInt32: (PublishedTrack, TrackLayer)] = [:]
+    /// Where an SSRC's packets go. The references are unowned(unsafe), so that a lookup on the
+    /// packet path retains nothing: every entry belongs to a track in `published`, which holds
+    /// it, and leaves these maps in `removePublished` together with it.
+    private struct LayerRoute {
+        unowned(unsafe) let track: PublishedTrack
+        unowned(unsafe) let layer: TrackLayer
+        init(_ track: PublishedTrack, _ layer: TrackLayer) {
+            self.track = track
+            self.layer = layer
+        }
+    }
+    private var layersBySSRC: [UInt32: LayerRoute] = [:]
+    private var retransmissionsBySSRC: [UInt32: LayerRoute] = [:]
     public private(set) var downTracks: [DownTrack] = []
     private var downTracksBySSRC: [UInt32: DownTrack] = [:]
     public private(set) var isClosed = false
@@ -63,16 +74,16 @@ public final class PeerConnection {
         publishesVideo = published.contains { $0.kind == .video }
         if publishesVideo { context.wakePeer?(self) }
         for layer in track.layers {
-            if let ssrc = layer.ssrc { layersBySSRC[ssrc] = (track, layer) }
-            if let ssrc = layer.rtxSSRC { retransmissionsBySSRC[ssrc] = (track, layer) }
+            if let ssrc = layer.ssrc { layersBySSRC[ssrc] = LayerRoute(track, layer) }
+            if let ssrc = layer.rtxSSRC { retransmissionsBySSRC[ssrc] = LayerRoute(track, layer) }
         }
     }
 
     func removePublished(_ track: PublishedTrack, now: Double) {
         published.removeAll { $0 === track }
         publishesVideo = published.contains { $0.kind == .video }
-        layersBySSRC = layersBySSRC.filter { $0.value.0 !== track }
-        retransmissionsBySSRC = retransmissionsBySSRC.filter { $0.value.0 !== track }
+        layersBySSRC = layersBySSRC.filter { $0.value.track !== track }
+        retransmissionsBySSRC = retransmissionsBySSRC.filter { $0.value.track !== track }
         track.detachAll(now: now)
         room.unpublish(track, now: now)
     }
@@ -123,16 +134,16 @@ public final class PeerConnection {
             }
             congestionFeedback!.packetArrived(transportSequenceNumber: sequence, arrival: now)
         }
-        if let (track, layer) = layersBySSRC[header.ssrc] {
-            track.receive(packet, header: header, layer: layer, now: now, context: context)
-        } else if let (track, layer) = retransmissionsBySSRC[header.ssrc] {
-            track.receiveRetransmission(packet, header: header, layer: layer, now: now, context: context)
+        if let route = layersBySSRC[header.ssrc] {
+            route.track.receive(packet, header: header, layer: route.layer, now: now, context: context)
+        } else if let route = retransmissionsBySSRC[header.ssrc] {
+            route.track.receiveRetransmission(packet, header: header, layer: route.layer, now: now, context: context)
         } else if let (track, layer, repaired) = bindUnknownSSRC(header: header, packet: UnsafeRawBufferPointer(packet)) {
             if repaired {
-                retransmissionsBySSRC[header.ssrc] = (track, layer)
+                retransmissionsBySSRC[header.ssrc] = LayerRoute(track, layer)
                 track.receiveRetransmission(packet, header: header, layer: layer, now: now, context: context)
             } else {
-                layersBySSRC[header.ssrc] = (track, layer)
+                layersBySSRC[header.ssrc] = LayerRoute(track, layer)
                 track.receive(packet, header: header, layer: layer, now: now, context: context)
             }
         } else {
@@ -179,7 +190,7 @@ public final class PeerConnection {
                 context.counters.pliReceived += 1
                 for entry in fir.entries { downTracksBySSRC[entry.ssrc]?.requestKeyframe(now: now) }
             case .senderReport(let report):
-                layersBySSRC[report.ssrc]?.1.receiveSenderReport(report, now: now)
+                layersBySSRC[report.ssrc]?.layer.receiveSenderReport(report, now: now)
             case .remb(let remb):
                 receiveEstimate = (Double(remb.bitrate), now)
                 context.counters.rembReceived += 1

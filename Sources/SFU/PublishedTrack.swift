@@ -10,6 +10,9 @@ public final class PublishedTrack {
     unowned let publisher: PeerConnection
     /// Payload types the publisher may use, indexed by PT (0...127).
     private var formats: [PayloadFormat?] = Array(repeating: nil, count: 128)
+    /// The same, only what the packet path needs (plain values: reading one retains nothing,
+    /// where copying a `PayloadFormat` retains its strings).
+    private var codecs: [(family: CodecFamily, clockRate: UInt32)?] = Array(repeating: nil, count: 128)
     /// The negotiated formats in the answer's preference order (the publisher sends the first).
     private let preferredFormats: [PayloadFormat]
     private(set) var layers: [TrackLayer]
@@ -32,7 +35,10 @@ public final class PublishedTrack {
         self.publisher = publisher
         self.audioLevelExtensionID = audioLevelExtensionID
         self.preferredFormats = formats
-        for format in formats where format.payloadType < 128 { self.formats[Int(format.payloadType)] = format }
+        for format in formats where format.payloadType < 128 {
+            self.formats[Int(format.payloadType)] = format
+            codecs[Int(format.payloadType)] = (format.family, format.clockRate)
+        }
         let described = layers.isEmpty ? [(rid: String?.none, ssrc: UInt32?.none, rtxSSRC: UInt32?.none)] : layers
         self.layers = described.enumerated().map { index, layer in
             TrackLayer(index: Self.layerIndex(rid: layer.rid, position: index, count: described.count), rid: layer.rid,
@@ -81,7 +87,7 @@ public final class PublishedTrack {
 
     /// One decrypted RTP packet on a layer's media SSRC (RFC 3550 §5.1).
     func receive(_ packet: UnsafeMutableRawBufferPointer, header: RTPHeader, layer: TrackLayer, now: Double, context: MediaContext) {
-        guard let format = format(for: header.payloadType), format.family != .rtx else {
+        guard header.payloadType < 128, let format = codecs[Int(header.payloadType)], format.family != .rtx else {
             context.counters.malformedPackets += 1
             return
         }

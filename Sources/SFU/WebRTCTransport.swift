@@ -149,7 +149,7 @@ final class WebRTCTransport {
             switch action {
             case .send(let bytes, let to):
                 // A response goes back where the request came from.
-                if to == TransportAddress(nioAddress) { socket.send(bytes, to: nioAddress) }
+                if to == TransportAddress(nioAddress) { socket.send(bytes, to: to) }
             case .selectedAddressChanged(let address):
                 if address == TransportAddress(nioAddress) {
                     if let old = remoteTransportAddress, old != address { context.router?.unregister(address: old, of: self) }
@@ -175,7 +175,7 @@ final class WebRTCTransport {
         for output in outputs {
             switch output {
             case .send(let datagram):
-                if let remoteAddress { socket.send(datagram, to: remoteAddress) }
+                if let remoteTransportAddress { socket.send(datagram, to: remoteTransportAddress) }
             case .connected(let keys):
                 do {
                     srtp = try SRTPSession(keyingMaterial: keys)
@@ -212,14 +212,14 @@ final class WebRTCTransport {
 
     /// Protects `length` plaintext bytes of the socket scratch buffer and sends them.
     func sendScratchRTP(length: Int) {
-        guard let srtp, let remoteAddress, state == .connected else { return }
+        guard let srtp, let remoteTransportAddress, state == .connected else { return }
         if context.outboundLoss > 0, Double.random(in: 0..<100) < context.outboundLoss {
             context.counters.testDroppedPackets += 1
             return
         }
         do {
             let protected = try srtp.protectRTP(socket.scratch.baseAddress!, length: length)
-            socket.sendScratch(length: protected, to: remoteAddress)
+            socket.sendScratch(length: protected, to: remoteTransportAddress)
             context.counters.rtpPacketsSent += 1
             context.counters.rtpBytesSent += UInt64(protected)
         } catch {
@@ -228,13 +228,13 @@ final class WebRTCTransport {
     }
 
     func sendRTCP(_ packets: [RTCPPacket]) {
-        guard let srtp, let remoteAddress, state == .connected, !packets.isEmpty else { return }
+        guard let srtp, let remoteTransportAddress, state == .connected, !packets.isEmpty else { return }
         let bytes = RTCPCompound.serialize(packets)
         guard bytes.count + SRTPSession.maxTrailer + 4 <= MediaSocket.scratchSize else { return }
         bytes.withUnsafeBytes { socket.scratch.copyMemory(from: $0) }
         do {
             let protected = try srtp.protectRTCP(socket.scratch.baseAddress!, length: bytes.count)
-            socket.sendScratch(length: protected, to: remoteAddress)
+            socket.sendScratch(length: protected, to: remoteTransportAddress)
             context.counters.rtcpPacketsSent += 1
         } catch {
             context.counters.srtpErrors += 1
@@ -243,8 +243,8 @@ final class WebRTCTransport {
 
     func close(reason: String) {
         guard state != .closed else { return }
-        if let dtls, dtls.isConnected, let remoteAddress {
-            for case .send(let datagram) in dtls.close() { socket.send(datagram, to: remoteAddress) }
+        if let dtls, dtls.isConnected, let remoteTransportAddress {
+            for case .send(let datagram) in dtls.close() { socket.send(datagram, to: remoteTransportAddress) }
         }
         state = .closed
         closeReason = reason

@@ -43,4 +43,27 @@ int cdatagram_send(int fd, const uint8_t *base, const struct cdatagram_out *out,
 /// Returns how many were read (0 when none is waiting), or -errno.
 int cdatagram_receive(int fd, uint8_t *buffer, int slot_size, struct cdatagram_in *in, int count);
 
+// The SFU's media socket: datagrams to many peers queued during one event-loop pass leave in
+// sendmmsg batches, each to its own address, IPv4 or IPv6.
+
+/// One datagram to send: `length` bytes at `offset` of the batch buffer to `ip` (network-order
+/// bytes, left-aligned: the first 4 for IPv4) and `port` (host byte order); `family` 4 or 6.
+struct cdatagram_addressed {
+    uint32_t offset;
+    uint32_t length;
+    uint8_t ip[16];
+    uint16_t port;
+    uint8_t family;
+};
+
+/// A non-blocking UDP socket bound to `ip`:`port` (`family` 4 or 6, `ip` as above, port 0 for
+/// any), SO_REUSEADDR on, SO_REUSEPORT when `reuse_port`, `buffer_bytes` of send and receive
+/// buffer. Returns the descriptor and sets `*bound_port`, or returns -errno.
+int cdatagram_open_udp(int family, const uint8_t *ip, uint16_t port, int reuse_port, int buffer_bytes,
+                       uint16_t *bound_port);
+
+/// Sends `count` datagrams in sendmmsg batches. A datagram the kernel refuses (a full buffer,
+/// an unreachable address) is skipped, not retried. Returns how many were sent.
+int cdatagram_send_to(int fd, const uint8_t *base, const struct cdatagram_addressed *out, int count);
+
 #endif

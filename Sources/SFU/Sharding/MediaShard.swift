@@ -47,10 +47,10 @@ public final class MediaShard: @unchecked Sendable {
     public var eventLoop: EventLoop { loop }
 
     /// Binds this shard's socket on the media port and starts its timer. Call on `loop`.
-    func start(channel: Channel, handler: MediaSocketHandler, candidates: [String], connect: ConnectedSockets.Binding?) {
+    func start(channel: Channel, descriptor: CInt, handler: MediaSocketHandler, candidates: [String], connect: ConnectedSockets.Binding?) {
         loop.preconditionInEventLoop()
         context.localCandidates = candidates
-        let socket = MediaSocket(channel: channel)
+        let socket = MediaSocket(channel: channel, descriptor: descriptor)
         self.socket = socket
         handler.socket = socket
         if let connect {
@@ -71,9 +71,16 @@ public final class MediaShard: @unchecked Sendable {
         for room in rooms.values {
             for peer in room.peers.values { peer.close(reason: "server shutting down", now: MediaEngine.now()) }
         }
-        socket?.flushIfNeeded()
+        socket?.close()
         context.flushTaps()
         connected?.closeAll()
+    }
+
+    /// The shard's counters, with its socket's. On the loop.
+    var counters: MediaCounters {
+        var counters = context.counters
+        counters.datagramsDropped = socket?.sendFailures ?? 0
+        return counters
     }
 
     /// Runs `body` on this shard's loop (where its rooms, peers and tracks live), then flushes
