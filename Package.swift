@@ -140,7 +140,7 @@ let package = Package(
         .testTarget(
             name: "SFUTests",
             dependencies: [
-                "SFU", "DTLS", "RTP", "SDP",
+                "SFU", "DTLS", "RTP", "SDP", "ICE", "CDatagram",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -49,6 +49,16 @@ static int bind_or_close(int fd, struct sockaddr *address, socklen_t length) {
     return 0;
 }
 
+/// recvmmsg without blocking: how many arrived, 0 when none is waiting, or -errno.
+static int receive_batch(int fd, struct mmsghdr *messages, int count) {
+    int result;
+    do {
+        result = recvmmsg(fd, messages, (unsigned)count, MSG_DONTWAIT, NULL);
+    } while (result < 0 && errno == EINTR);
+    if (result < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
+    return result;
+}
+
 int cdatagram_open_loopback(int buffer_bytes, uint16_t *port) {
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return -errno;
@@ -126,11 +136,8 @@ int cdatagram_receive(int fd, uint8_t *buffer, int slot_size, struct cdatagram_i
         vectors[i].iov_len = (size_t)slot_size;
         fill_header(&messages[i].msg_hdr, &names[i], &vectors[i], controls[i].bytes, sizeof controls[i].bytes);
     }
-    int result;
-    do {
-        result = recvmmsg(fd, messages, (unsigned)count, MSG_DONTWAIT, NULL);
-    } while (result < 0 && errno == EINTR);
-    if (result < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
+    int result = receive_batch(fd, messages, count);
+    if (result <= 0) return result;
     for (int i = 0; i < result; i++) {
         struct msghdr *m = &messages[i].msg_hdr;
         struct cdatagram_in *d = &in[i];
@@ -226,4 +233,39 @@ int cdatagram_send_to(int fd, const uint8_t *base, const struct cdatagram_addres
         done += n;
     }
     return sent;
+}
+
+int cdatagram_receive_from(int fd, uint8_t *buffer, int slot_size, struct cdatagram_addressed *in, int count) {
+    struct mmsghdr messages[BATCH];
+    struct iovec vectors[BATCH];
+    any_address names[BATCH];
+    if (count > BATCH) count = BATCH;
+    if (count <= 0) return 0;
+    memset(messages, 0, sizeof(struct mmsghdr) * (size_t)count);
+    for (int i = 0; i < count; i++) {
+        vectors[i].iov_base = buffer + (size_t)i * (size_t)slot_size;
+        vectors[i].iov_len = (size_t)slot_size;
+        messages[i].msg_hdr.msg_name = &names[i];
+        messages[i].msg_hdr.msg_namelen = sizeof names[i];
+        messages[i].msg_hdr.msg_iov = &vectors[i];
+        messages[i].msg_hdr.msg_iovlen = 1;
+    }
+    int result = receive_batch(fd, messages, count);
+    if (result <= 0) return result;
+    for (int i = 0; i < result; i++) {
+        struct cdatagram_addressed *d = &in[i];
+        memset(d, 0, sizeof *d);
+        d->offset = (uint32_t)(i * slot_size);
+        d->length = (messages[i].msg_hdr.msg_flags & MSG_TRUNC) ? (uint32_t)slot_size + 1 : messages[i].msg_len;
+        if (names[i].v4.sin_family == AF_INET6) {
+            d->family = 6;
+            memcpy(d->ip, &names[i].v6.sin6_addr, 16);
+            d->port = ntohs(names[i].v6.sin6_port);
+        } else {
+            d->family = 4;
+            memcpy(d->ip, &names[i].v4.sin_addr, 4);
+            d->port = ntohs(names[i].v4.sin_port);
+        }
+    }
+    return result;
 }

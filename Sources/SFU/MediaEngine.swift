@@ -56,7 +56,6 @@ public final class MediaEngine: @unchecked Sendable {
     /// Socket buffers asked for (the kernel caps them at net.core.rmem_max / wmem_max): a burst
     /// of joins or a scheduling hiccup must not overflow the receive queue.
     static let socketBufferBytes = 4 << 20
-    static let vectorReadCount = 16
 
     public init(configuration: MediaEngineConfiguration, logger: Logger) throws {
         self.configuration = configuration
@@ -87,7 +86,7 @@ public final class MediaEngine: @unchecked Sendable {
         var port = configuration.udpPort
         let bindAddress = try Self.resolve(host: configuration.bindHost)
         for shard in shards {
-            let handler = MediaSocketHandler(router: shard.router)
+            let handler = MediaSocketHandler(router: shard.router, drainsAfterRead: true)
             // Our own descriptor, so that MediaSocket can write it with sendmmsg; NIO reads it.
             let packed = bindAddress.packedBytes
             var boundPort: UInt16 = 0
@@ -101,11 +100,9 @@ public final class MediaEngine: @unchecked Sendable {
             let channel: Channel
             do {
                 channel = try await DatagramBootstrap(group: shard.loop)
-                    // recvmmsg: up to 16 datagrams a call, 4 calls per wakeup (NIO divides the buffer
-                    // among the messages), so a loaded shard makes a few syscalls per batch, not two per packet.
-                    .channelOption(ChannelOptions.datagramVectorReadMessageCount, value: Self.vectorReadCount)
-                    .channelOption(ChannelOptions.recvAllocator,
-                                   value: FixedSizeRecvByteBufferAllocator(capacity: 2048 * Self.vectorReadCount))
+                    // NIO reads one datagram a wakeup; MediaSocket.drain reads the rest in batches.
+                    .channelOption(ChannelOptions.maxMessagesPerRead, value: 1)
+                    .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
                     .channelInitializer { channel in channel.pipeline.addHandler(handler) }
                     .withBoundSocket(descriptor)
                     .get()
@@ -184,7 +181,16 @@ final class MediaSocketHandler: ChannelInboundHandler, @unchecked Sendable {
     /// Set on the media loop once the socket exists; its flush also recycles send buffers.
     var socket: MediaSocket?
 
-    init(router: MediaRouter) { self.router = router }
+    /// Whether this handler's channel is the shard's own socket, the one `MediaSocket.drain`
+    /// reads after NIO. A connected socket's handler must not drain it: the shared socket may
+    /// have a readiness event pending in the same epoll batch, and NIO expects a readable
+    /// event to find a datagram (it asserts so in debug builds).
+    let drainsAfterRead: Bool
+
+    init(router: MediaRouter, drainsAfterRead: Bool = false) {
+        self.router = router
+        self.drainsAfterRead = drainsAfterRead
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
@@ -192,7 +198,9 @@ final class MediaSocketHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        if let socket { socket.scheduleFlush() } else { context.flush() }
+        guard let socket else { return context.flush() }
+        if drainsAfterRead { socket.drain(into: router) }
+        socket.scheduleFlush()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

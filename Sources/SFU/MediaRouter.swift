@@ -76,27 +76,35 @@ final class MediaRouter {
 
     var peerCount: Int { owners.count }
 
+    /// A datagram NIO read (the first of a wakeup, or one handed over from another shard).
     func route(_ envelope: AddressedEnvelope<ByteBuffer>, now: Double) {
         guard let address = TransportAddress(envelope.remoteAddress) else { return }
-        var buffer = envelope.data
+        envelope.data.withUnsafeReadableBytes { bytes in
+            route(bytes, from: address, now: now) { envelope }
+        }
+    }
+
+    /// A datagram from `address`. `envelope` makes NIO's form of it, only needed when the
+    /// datagram belongs to another shard's transport.
+    func route(_ bytes: UnsafeRawBufferPointer, from address: TransportAddress, now: Double,
+               envelope: () -> AddressedEnvelope<ByteBuffer>?) {
         if let route = byAddress[address] {
-            route.peer.receive(&buffer, from: envelope.remoteAddress, transportAddress: address, now: now)
+            route.peer.receive(bytes, from: address, now: now)
             return
         }
-        let ufrag = buffer.withUnsafeReadableBytes { bytes -> Substring? in
-            guard classifyPacket(bytes) == .stun,
-                  let message = try? STUNMessage.parse(bytes),
-                  let username = message.username else { return nil }
-            return ICELiteAgent.localUfrag(fromUsername: username)
+        var ufrag: Substring?
+        if classifyPacket(bytes) == .stun, let message = try? STUNMessage.parse(bytes), let username = message.username {
+            ufrag = ICELiteAgent.localUfrag(fromUsername: username)
         }
         guard let ufrag, let transport = byUfrag[String(ufrag)], let peer = owners[ObjectIdentifier(transport)] else {
-            if let directory, directory.handOver(envelope, address: address, ufrag: ufrag.map(String.init), from: shardIndex) {
+            if let directory, let envelope = envelope(),
+               directory.handOver(envelope, address: address, ufrag: ufrag.map(String.init), from: shardIndex) {
                 context.counters.shardHandovers += 1
                 return
             }
             context.counters.unroutablePackets += 1
             return
         }
-        peer.receive(&buffer, from: envelope.remoteAddress, transportAddress: address, now: now)
+        peer.receive(bytes, from: address, now: now)
     }
 }

@@ -3,7 +3,10 @@ import NIOCore
 import ICE
 
 /// The one UDP socket all media shares (RFC 7983 multiplexing). Lives on the media event loop.
-/// NIO reads it (recvmmsg, `MediaSocketHandler`); sends skip NIO's write pipeline: every
+/// NIO tells us it is readable and reads one datagram (`MediaSocketHandler`); the rest of what
+/// is waiting is read here (`drain`) in recvmmsg batches of 64 into our own slots, without
+/// NIO's envelope, address object and pipeline pass per datagram. Sends skip NIO's write
+/// pipeline too: every
 /// datagram queued during one loop pass (a fan-out, the STUN and DTLS answers) is copied into
 /// one batch buffer with its destination and leaves in sendmmsg calls of up to 64 when the
 /// pass ends (`scheduleFlush`) or the timer tick does. No allocation, envelope or promise per
@@ -35,6 +38,19 @@ final class MediaSocket {
     /// Datagrams the kernel refused (full send buffer, unreachable address); read by the shard.
     private(set) var sendFailures: UInt64 = 0
 
+    /// Receive slots for `drain`, and a record per slot.
+    private let slots: UnsafeMutableRawBufferPointer
+    private let received: UnsafeMutablePointer<cdatagram_addressed>
+    static let slotSize = 2048
+    static let receiveBatch = 64
+    /// At most this many datagrams a wakeup, so that timers and other sockets get their turn.
+    static let maxDrain = 512
+    /// Wakeups left whose drain is skipped: a drain that found nothing costs a system call, and
+    /// on a quiet socket NIO's one read per wakeup is all there is.
+    private var skippedDrains = 0
+    static let drainsSkippedWhenIdle = 3
+    private(set) var receiveFailures: UInt64 = 0
+
     init(channel: Channel, descriptor: CInt? = nil) {
         self.channel = channel
         self.descriptor = descriptor
@@ -42,6 +58,8 @@ final class MediaSocket {
         self.receiveScratch = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.scratchSize, alignment: 16)
         batch = .allocate(byteCount: Self.batchBytes, alignment: 16)
         records = .allocate(capacity: Self.maxBatchDatagrams)
+        slots = .allocate(byteCount: Self.slotSize * Self.receiveBatch, alignment: 16)
+        received = .allocate(capacity: Self.receiveBatch)
     }
 
     deinit {
@@ -49,6 +67,42 @@ final class MediaSocket {
         receiveScratch.deallocate()
         batch.deallocate()
         records.deallocate()
+        slots.deallocate()
+        received.deallocate()
+    }
+
+    /// Reads what is still waiting after NIO's read and routes it, batch by batch.
+    func drain(into router: MediaRouter) {
+        guard let descriptor, !isClosed else { return }
+        if skippedDrains > 0 {
+            skippedDrains -= 1
+            return
+        }
+        let base = slots.baseAddress!
+        var total = 0
+        while total < Self.maxDrain {
+            let count = Int(cdatagram_receive_from(descriptor, base.assumingMemoryBound(to: UInt8.self), CInt(Self.slotSize),
+                                                   received, CInt(Self.receiveBatch)))
+            if count < 0 { receiveFailures &+= 1 }
+            guard count > 0 else { break }
+            let now = MediaEngine.now()
+            for index in 0..<count {
+                let record = received[index]
+                guard Int(record.length) <= Self.slotSize else {
+                    receiveFailures &+= 1  // truncated: larger than any datagram WebRTC sends
+                    continue
+                }
+                let bytes = UnsafeRawBufferPointer(start: base + Int(record.offset), count: Int(record.length))
+                let address = Self.transportAddress(of: record)
+                router.route(bytes, from: address, now: now) {
+                    guard let remote = try? SocketAddress(address) else { return nil }
+                    return AddressedEnvelope(remoteAddress: remote, data: self.channel.allocator.buffer(bytes: bytes))
+                }
+            }
+            total += count
+            if count < Self.receiveBatch { break }
+        }
+        if total == 0 { skippedDrains = Self.drainsSkippedWhenIdle }
     }
 
     func send(_ bytes: [UInt8], to address: TransportAddress) {

@@ -106,8 +106,8 @@ public final class PeerConnection {
         for downTrack in downTracks { downTrack.source?.requestKeyframe(layer: downTrack.currentLayer ?? 0, now: now, context: context) }
     }
 
-    func receive(_ buffer: inout ByteBuffer, from address: SocketAddress, transportAddress: TransportAddress, now: Double) {
-        switch transport.receive(&buffer, from: address, transportAddress: transportAddress, now: now) {
+    func receive(_ bytes: UnsafeRawBufferPointer, from address: TransportAddress, now: Double) {
+        switch transport.receive(bytes, from: address, now: now) {
         case .nothing:
             break
         case .rtp(let length):

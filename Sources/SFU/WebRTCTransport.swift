@@ -31,7 +31,6 @@ final class WebRTCTransport {
     private var dtls: DTLSEndpoint?
     private(set) var srtp: SRTPSession?
     private(set) var state: State = .new
-    private(set) var remoteAddress: SocketAddress?
     private(set) var remoteTransportAddress: TransportAddress?
     private(set) var closeReason: String?
     /// SSRC used as sender of the RTCP feedback we originate (RFC 3550 §6.4.2).
@@ -56,7 +55,7 @@ final class WebRTCTransport {
         guard dtls == nil else { return }
         dtls = try DTLSEndpoint(role: role, certificate: certificate, remoteFingerprint: remoteFingerprint)
         state = .connecting
-        if remoteAddress != nil { startDTLSIfNeeded() }
+        if remoteTransportAddress != nil { startDTLSIfNeeded() }
     }
 
     func setRemoteICE(ufrag: String, password: String) {
@@ -79,7 +78,6 @@ final class WebRTCTransport {
     /// Benchmark and test hook: a transport that has completed ICE and DTLS with these keys.
     func assumeConnected(srtp: SRTPSession, remote: SocketAddress) {
         self.srtp = srtp
-        remoteAddress = remote
         remoteTransportAddress = TransportAddress(remote)
         state = .connected
     }
@@ -91,69 +89,66 @@ final class WebRTCTransport {
     }
 
     /// Handles one datagram already routed to this transport.
-    func receive(_ buffer: inout ByteBuffer, from address: SocketAddress, transportAddress: TransportAddress, now: Double) -> Received {
+    func receive(_ bytes: UnsafeRawBufferPointer, from transportAddress: TransportAddress, now: Double) -> Received {
         guard state != .closed else { return .nothing }
-        return buffer.withUnsafeReadableBytes { bytes -> Received in
-            switch classifyPacket(bytes) {
-            case .stun:
-                context.counters.stunReceived += 1
-                let actions = ice.handleSTUN(bytes, from: transportAddress, now: now)
-                apply(actions, nioAddress: address)
+        switch classifyPacket(bytes) {
+        case .stun:
+            context.counters.stunReceived += 1
+            let actions = ice.handleSTUN(bytes, from: transportAddress, now: now)
+            apply(actions, from: transportAddress)
+            return .nothing
+        case .dtls:
+            guard let remote = remoteTransportAddress, remote == transportAddress else {
+                context.counters.unroutablePackets += 1
                 return .nothing
-            case .dtls:
-                guard let remote = remoteTransportAddress, remote == transportAddress else {
-                    context.counters.unroutablePackets += 1
-                    return .nothing
-                }
-                guard let dtls else { return .nothing }
-                apply(dtls.receive(bytes))
+            }
+            guard let dtls else { return .nothing }
+            apply(dtls.receive(bytes))
+            return .nothing
+        case .rtp:
+            guard let srtp, remoteTransportAddress == transportAddress else { return .nothing }
+            if context.inboundLoss > 0, Double.random(in: 0..<100) < context.inboundLoss {
+                context.counters.testDroppedPackets += 1
                 return .nothing
-            case .rtp:
-                guard let srtp, remoteTransportAddress == transportAddress else { return .nothing }
-                if context.inboundLoss > 0, Double.random(in: 0..<100) < context.inboundLoss {
-                    context.counters.testDroppedPackets += 1
-                    return .nothing
-                }
-                guard let plain = copyToReceiveScratch(bytes) else { return .nothing }
-                do {
-                    let length = try srtp.unprotectRTP(plain, length: bytes.count)
-                    return .rtp(length: length)
-                } catch {
-                    context.counters.srtpErrors += 1
-                    return .nothing
-                }
-            case .rtcp:
-                guard let srtp, remoteTransportAddress == transportAddress else { return .nothing }
-                guard let plain = copyToReceiveScratch(bytes) else { return .nothing }
-                do {
-                    let length = try srtp.unprotectRTCP(plain, length: bytes.count)
-                    let packets = try RTCPCompound.parse(UnsafeRawBufferPointer(start: plain, count: length))
-                    context.counters.rtcpPacketsReceived += 1
-                    return .rtcp(packets)
-                } catch is DTLSError {
-                    context.counters.srtpErrors += 1
-                    return .nothing
-                } catch {
-                    context.counters.malformedPackets += 1
-                    return .nothing
-                }
-            case .unknown:
+            }
+            guard let plain = copyToReceiveScratch(bytes) else { return .nothing }
+            do {
+                let length = try srtp.unprotectRTP(plain, length: bytes.count)
+                return .rtp(length: length)
+            } catch {
+                context.counters.srtpErrors += 1
+                return .nothing
+            }
+        case .rtcp:
+            guard let srtp, remoteTransportAddress == transportAddress else { return .nothing }
+            guard let plain = copyToReceiveScratch(bytes) else { return .nothing }
+            do {
+                let length = try srtp.unprotectRTCP(plain, length: bytes.count)
+                let packets = try RTCPCompound.parse(UnsafeRawBufferPointer(start: plain, count: length))
+                context.counters.rtcpPacketsReceived += 1
+                return .rtcp(packets)
+            } catch is DTLSError {
+                context.counters.srtpErrors += 1
+                return .nothing
+            } catch {
                 context.counters.malformedPackets += 1
                 return .nothing
             }
+        case .unknown:
+            context.counters.malformedPackets += 1
+            return .nothing
         }
     }
 
-    private func apply(_ actions: [ICEAction], nioAddress: SocketAddress) {
+    private func apply(_ actions: [ICEAction], from source: TransportAddress) {
         for action in actions {
             switch action {
             case .send(let bytes, let to):
                 // A response goes back where the request came from.
-                if to == TransportAddress(nioAddress) { socket.send(bytes, to: to) }
+                if to == source { socket.send(bytes, to: to) }
             case .selectedAddressChanged(let address):
-                if address == TransportAddress(nioAddress) {
+                if address == source {
                     if let old = remoteTransportAddress, old != address { context.router?.unregister(address: old, of: self) }
-                    remoteAddress = nioAddress
                     remoteTransportAddress = address
                     context.router?.register(address, for: self)
                     startDTLSIfNeeded()

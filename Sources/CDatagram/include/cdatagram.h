@@ -66,4 +66,9 @@ int cdatagram_open_udp(int family, const uint8_t *ip, uint16_t port, int reuse_p
 /// an unreachable address) is skipped, not retried. Returns how many were sent.
 int cdatagram_send_to(int fd, const uint8_t *base, const struct cdatagram_addressed *out, int count);
 
+/// Reads up to `count` datagrams without blocking, datagram i into `buffer + i * slot_size`,
+/// its length and sender into `in[i]` (`offset` is i * slot_size; a length above `slot_size`
+/// means it was truncated). Returns how many were read (0 when none is waiting), or -errno.
+int cdatagram_receive_from(int fd, uint8_t *buffer, int slot_size, struct cdatagram_addressed *in, int count);
+
 #endif

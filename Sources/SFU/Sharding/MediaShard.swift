@@ -80,6 +80,7 @@ public final class MediaShard: @unchecked Sendable {
     var counters: MediaCounters {
         var counters = context.counters
         counters.datagramsDropped = socket?.sendFailures ?? 0
+        counters.malformedPackets &+= socket?.receiveFailures ?? 0
         return counters
     }
 
