@@ -186,7 +186,4 @@ public final class MediaShard: @unchecked Sendable {
         }
         socket?.flushIfNeeded()
     }
-
-    /// Peers with a timer (open, or closed since their last visit).
-    var tickingPeerCount: Int { ticking.count - freeTickIDs.count }
 }
