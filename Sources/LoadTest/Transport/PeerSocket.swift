@@ -46,8 +46,6 @@ final class PeerSocket {
         isConnected && ip == remoteIP && port == remotePort
     }
 
-    var hasPending: Bool { port.hasPending }
-
     /// Queues a copy of `bytes` toward the server.
     @inline(__always)
     func append(_ bytes: UnsafeRawBufferPointer) {
@@ -58,8 +56,6 @@ final class PeerSocket {
     func append(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { append($0) }
     }
-
-    func flush() { port.flush() }
 
     func close() {
         isConnected = false
