@@ -85,40 +85,6 @@ int cdatagram_open_loopback(int buffer_bytes, uint16_t *port) {
     return fd;
 }
 
-int cdatagram_send(int fd, const uint8_t *base, const struct cdatagram_out *out, int count) {
-    struct mmsghdr messages[BATCH];
-    struct iovec vectors[BATCH];
-    struct sockaddr_in names[BATCH];
-    union { char bytes[CMSG_SPACE(sizeof(struct in_pktinfo))]; struct cmsghdr align; } controls[BATCH];
-    int sent = 0;
-    int done = 0;
-    while (done < count) {
-        int n = count - done < BATCH ? count - done : BATCH;
-        memset(messages, 0, sizeof(struct mmsghdr) * (size_t)n);
-        for (int i = 0; i < n; i++) {
-            const struct cdatagram_out *d = &out[done + i];
-            vectors[i].iov_base = (void *)(base + d->offset);
-            vectors[i].iov_len = d->length;
-            memset(&names[i], 0, sizeof names[i]);
-            names[i].sin_family = AF_INET;
-            names[i].sin_addr.s_addr = d->destination_ip;
-            names[i].sin_port = d->destination_port;
-            struct msghdr *m = &messages[i].msg_hdr;
-            fill_header(m, &names[i], &vectors[i], controls[i].bytes, sizeof controls[i].bytes);
-            struct cmsghdr *c = CMSG_FIRSTHDR(m);
-            c->cmsg_level = IPPROTO_IP;
-            c->cmsg_type = IP_PKTINFO;
-            c->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
-            struct in_pktinfo info;
-            memset(&info, 0, sizeof info);
-            info.ipi_spec_dst.s_addr = d->source_ip;
-            memcpy(CMSG_DATA(c), &info, sizeof info);
-        }
-        sent += send_batch(fd, messages, n);
-        done += n;
-    }
-    return sent;
-}
 
 int cdatagram_receive(int fd, uint8_t *buffer, int slot_size, struct cdatagram_in *in, int count) {
     struct mmsghdr messages[BATCH];
@@ -214,6 +180,7 @@ int cdatagram_send_to(int fd, const uint8_t *base, const struct cdatagram_addres
     struct mmsghdr messages[BATCH];
     struct iovec vectors[BATCH];
     any_address names[BATCH];
+    union { char bytes[CMSG_SPACE(sizeof(struct in_pktinfo))]; struct cmsghdr align; } controls[BATCH];
     int sent = 0;
     int done = 0;
     while (done < count) {
@@ -228,6 +195,18 @@ int cdatagram_send_to(int fd, const uint8_t *base, const struct cdatagram_addres
             m->msg_namelen = make_address(&names[i], d->family, d->ip, d->port);
             m->msg_iov = &vectors[i];
             m->msg_iovlen = 1;
+            if (d->source_ip != 0) {
+                m->msg_control = controls[i].bytes;
+                m->msg_controllen = sizeof controls[i].bytes;
+                struct cmsghdr *c = CMSG_FIRSTHDR(m);
+                c->cmsg_level = IPPROTO_IP;
+                c->cmsg_type = IP_PKTINFO;
+                c->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
+                struct in_pktinfo info;
+                memset(&info, 0, sizeof info);
+                info.ipi_spec_dst.s_addr = d->source_ip;
+                memcpy(CMSG_DATA(c), &info, sizeof info);
+            }
         }
         sent += send_batch(fd, messages, n);
         done += n;

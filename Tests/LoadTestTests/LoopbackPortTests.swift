@@ -24,7 +24,7 @@ final class LoopbackPortTests: XCTestCase {
         let to = LoopbackPort.peerAddress(index: 9).networkOrder
         let payloads: [[UInt8]] = [[1, 2, 3], Array(repeating: 0xAB, count: 1_200)]
         for payload in payloads {
-            payload.withUnsafeBytes { port.append($0, from: from, to: to, port: port.port.bigEndian) }
+            payload.withUnsafeBytes { port.append($0, from: from, to: to, port: port.port) }
         }
         XCTAssertTrue(port.hasPending)
         port.flush()

@@ -8,16 +8,6 @@
 // IP_PKTINFO control message (ip(7)); recvmmsg(2) reports each datagram's destination address
 // (IP_PKTINFO) and its kernel arrival time (SO_TIMESTAMPNS, socket(7)).
 
-/// One datagram to send: `length` bytes at `offset` of the batch buffer, from `source_ip` to
-/// `destination_ip`:`destination_port` (all in network byte order).
-struct cdatagram_out {
-    uint32_t offset;
-    uint32_t length;
-    uint32_t source_ip;
-    uint32_t destination_ip;
-    uint16_t destination_port;
-};
-
 /// One datagram received into its slot: its length (more than the slot if it was truncated),
 /// who sent it, the address it was sent to (network byte order), and when it arrived
 /// (CLOCK_REALTIME nanoseconds; 0 if the kernel gave no timestamp).
@@ -35,10 +25,6 @@ struct cdatagram_in {
 /// Returns the descriptor and sets `*port` (host byte order), or returns -errno.
 int cdatagram_open_loopback(int buffer_bytes, uint16_t *port);
 
-/// Sends `count` datagrams in sendmmsg batches. A datagram the kernel refuses (a full buffer)
-/// is skipped, not retried. Returns how many were sent.
-int cdatagram_send(int fd, const uint8_t *base, const struct cdatagram_out *out, int count);
-
 /// Reads up to `count` datagrams without blocking, datagram i into `buffer + i * slot_size`.
 /// Returns how many were read (0 when none is waiting), or -errno.
 int cdatagram_receive(int fd, uint8_t *buffer, int slot_size, struct cdatagram_in *in, int count);
@@ -48,12 +34,15 @@ int cdatagram_receive(int fd, uint8_t *buffer, int slot_size, struct cdatagram_i
 
 /// One datagram to send: `length` bytes at `offset` of the batch buffer to `ip` (network-order
 /// bytes, left-aligned: the first 4 for IPv4) and `port` (host byte order); `family` 4 or 6.
+/// `source_ip` (IPv4, network order) sets the datagram's source address with an IP_PKTINFO
+/// control message; 0 leaves the socket's own.
 struct cdatagram_addressed {
     uint32_t offset;
     uint32_t length;
     uint8_t ip[16];
     uint16_t port;
     uint8_t family;
+    uint32_t source_ip;
 };
 
 /// A non-blocking UDP socket bound to `ip`:`port` (`family` 4 or 6, `ip` as above, port 0 for

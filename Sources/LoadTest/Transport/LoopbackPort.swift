@@ -36,7 +36,7 @@ final class LoopbackPort {
     // The send batch: bytes, and one record per datagram.
     private let batch: UnsafeMutableRawBufferPointer
     private var used = 0
-    private var outgoing: UnsafeMutablePointer<cdatagram_out>
+    private var outgoing: UnsafeMutablePointer<cdatagram_addressed>
     private var outgoingCount = 0
     static let maxOutgoing = 1_024
 
@@ -76,14 +76,20 @@ final class LoopbackPort {
 
     var hasPending: Bool { outgoingCount > 0 }
 
-    /// Queues a copy of `bytes` from `source` to `destination` (network byte order); flushes
-    /// first when the batch is full.
+    /// Queues a copy of `bytes` from `source` to `destination` (addresses in network byte order,
+    /// the port in host order); flushes first when the batch is full.
     @inline(__always)
     func append(_ bytes: UnsafeRawBufferPointer, from source: UInt32, to destination: UInt32, port destinationPort: UInt16) {
         guard bytes.count <= batch.count else { return }
         if outgoingCount == Self.maxOutgoing || batch.count - used < bytes.count { flush() }
-        outgoing[outgoingCount] = cdatagram_out(offset: UInt32(used), length: UInt32(bytes.count), source_ip: source,
-                                                destination_ip: destination, destination_port: destinationPort)
+        var record = cdatagram_addressed()
+        record.offset = UInt32(used)
+        record.length = UInt32(bytes.count)
+        withUnsafeMutableBytes(of: &record.ip) { ip in withUnsafeBytes(of: destination) { ip.copyMemory(from: $0) } }
+        record.port = destinationPort
+        record.family = 4
+        record.source_ip = source
+        outgoing[outgoingCount] = record
         (batch.baseAddress! + used).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
         used += bytes.count
         outgoingCount += 1
@@ -93,15 +99,11 @@ final class LoopbackPort {
     /// a congested network would, and counted in `sendErrors`.
     func flush() {
         guard outgoingCount > 0 else { return }
-        let sent = Int(cdatagram_send(descriptor, batch.baseAddress!.assumingMemoryBound(to: UInt8.self), outgoing,
+        let sent = Int(cdatagram_send_to(descriptor, batch.baseAddress!.assumingMemoryBound(to: UInt8.self), outgoing,
                                       CInt(outgoingCount)))
         packetsSent &+= UInt64(sent)
-        if sent == outgoingCount {
-            bytesSent &+= UInt64(used)
-        } else {
-            for index in 0..<outgoingCount { bytesSent &+= UInt64(outgoing[index].length) }  // an estimate on failure
-            sendErrors &+= UInt64(outgoingCount - sent)
-        }
+        bytesSent &+= UInt64(used)  // queued bytes: on a refusal, an estimate
+        sendErrors &+= UInt64(outgoingCount - sent)
         outgoingCount = 0
         used = 0
     }

@@ -20,8 +20,6 @@ final class PeerSocket {
     let octets: [UInt8]
     private(set) var isConnected = false
     private(set) var remoteIP: UInt32 = 0
-    /// Network byte order, as the batch wants it.
-    private var remotePortNetworkOrder: UInt16 = 0
     private(set) var remotePort: UInt16 = 0
 
     init(port: LoopbackPort, index: Int) {
@@ -38,7 +36,6 @@ final class PeerSocket {
         guard inet_pton(AF_INET, host, &parsed) == 1 else { throw Failure.badAddress(host) }
         remoteIP = parsed.s_addr
         remotePort = UInt16(clamping: remote)
-        remotePortNetworkOrder = remotePort.bigEndian
         isConnected = true
     }
 
@@ -50,7 +47,7 @@ final class PeerSocket {
     @inline(__always)
     func append(_ bytes: UnsafeRawBufferPointer) {
         guard isConnected else { return }
-        port.append(bytes, from: address, to: remoteIP, port: remotePortNetworkOrder)
+        port.append(bytes, from: address, to: remoteIP, port: remotePort)
     }
 
     func append(_ bytes: [UInt8]) {
