@@ -76,6 +76,17 @@ public struct TimingWheel: Sendable {
         schedule(id, at: tick)
     }
 
+    /// The earliest tick, from `nextTick` on and fewer than `limit` ticks ahead, whose slot holds
+    /// an id; nil if none does. Scans at most `limit` slots (capped at one lap).
+    public func firstScheduledTick(within limit: Int) -> Int64? {
+        guard scheduledCount > 0 else { return nil }
+        for offset in 0..<min(limit, slotCount) {
+            let tick = nextTick + Int64(offset)
+            if heads[Int(tick & mask)] >= 0 { return tick }
+        }
+        return nil
+    }
+
     /// Moves every id scheduled for a tick up to and including `tick` into `due` (slot by
     /// slot in tick order) and removes them from the wheel (reschedule what should fire again).
     /// After a stall longer than the wheel, one lap is collected.

@@ -20,6 +20,14 @@ final class MediaContext {
     var wakePeer: ((PeerConnection) -> Void)?
     /// Recording taps that started a batch since the last tick (`MediaTap.flushTaps`).
     var tapsToFlush: [MediaTap] = []
+    /// Wake the shard on its next tick (a tap started a batch while the shard's timer may be
+    /// armed for later); set by the shard.
+    var wakeForTaps: (() -> Void)?
+
+    func queueTapFlush(_ tap: MediaTap) {
+        if tapsToFlush.isEmpty { wakeForTaps?() }
+        tapsToFlush.append(tap)
+    }
 
     func flushTaps() {
         guard !tapsToFlush.isEmpty else { return }

@@ -128,7 +128,7 @@ public final class PublishedTrack {
                 tap.waitingForKeyframe = false
             }
             if tap.sink.tap(trackID: id, packet: packet, arrival: now) {
-                publisher.transport.context.tapsToFlush.append(tap.sink)
+                publisher.transport.context.queueTapFlush(tap.sink)
             }
         }
     }

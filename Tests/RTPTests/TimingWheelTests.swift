@@ -103,4 +103,19 @@ final class TimingWheelTests: XCTestCase {
         XCTAssertEqual(collect(&wheel, through: 150), [6])
         XCTAssertEqual(wheel.scheduledCount, 0)
     }
+
+    func testFirstScheduledTickFindsTheEarliestNonEmptySlotWithinTheLimit() {
+        var wheel = TimingWheel(slotCount: 64, startTick: 10)
+        XCTAssertNil(wheel.firstScheduledTick(within: 64), "empty wheel")
+        wheel.schedule(1, at: 40)
+        wheel.schedule(2, at: 25)
+        XCTAssertEqual(wheel.firstScheduledTick(within: 64), 25)
+        XCTAssertNil(wheel.firstScheduledTick(within: 15), "25 is 15 ticks past nextTick 10: outside the limit")
+        var due: [Int32] = []
+        wheel.advance(through: 30, into: &due)
+        XCTAssertEqual(due, [2])
+        XCTAssertEqual(wheel.firstScheduledTick(within: 64), 40, "searching starts at nextTick, after the advance")
+        wheel.unschedule(1)
+        XCTAssertNil(wheel.firstScheduledTick(within: 64))
+    }
 }

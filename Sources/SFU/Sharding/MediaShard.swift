@@ -27,8 +27,14 @@ public final class MediaShard: @unchecked Sendable {
     private var due: [Int32] = []
     /// Sockets connected to the selected addresses of this shard's transports (several shards only).
     private var connected: ConnectedSockets?
-    private var ticker: RepeatedTask?
+    /// The one armed wakeup (`ShardWakePlan`): the tick it is for, `Int64.max` when none is.
+    private var timer: NIOScheduledCallback?
+    private var armedTick = Int64.max
+    /// The last tick handled; tick n is due at `epoch + n * tickInterval`.
     private var tickCount: Int64 = 0
+    private var epoch = NIODeadline.now()
+    private var nextHousekeepingTick: Int64 = 0
+    private var isStopped = false
     /// Room owners above the media layer (the LiveKit room host): does one still hold `name`?
     private var holders: [(String) -> Bool] = []
     weak var engine: MediaEngine?
@@ -42,6 +48,7 @@ public final class MediaShard: @unchecked Sendable {
         context.router = router
         context.loop = loop
         context.wakePeer = { [unowned self] peer in self.wake(peer) }
+        context.wakeForTaps = { [unowned self] in self.arm(self.tickCount + 1) }
     }
 
     public var eventLoop: EventLoop { loop }
@@ -59,15 +66,19 @@ public final class MediaShard: @unchecked Sendable {
             router.onAddressRegistered = { sockets.open(to: $0) }
             router.onAddressReleased = { sockets.close(to: $0) }
         }
-        ticker = loop.scheduleRepeatedTask(initialDelay: Self.tickInterval, delay: Self.tickInterval) { [weak self] _ in
-            self?.tick()
-        }
+        epoch = .now()
+        tickCount = 0
+        nextHousekeepingTick = Self.reportTicks
+        arm(nextHousekeepingTick)
     }
 
     /// Closes every peer and stops the timer. Call on `loop`.
     func stop() {
         loop.preconditionInEventLoop()
-        ticker?.cancel()
+        isStopped = true
+        timer?.cancel()
+        timer = nil
+        armedTick = .max
         for room in rooms.values {
             for peer in room.peers.values { peer.close(reason: "server shutting down", now: MediaEngine.now()) }
         }
@@ -138,8 +149,9 @@ public final class MediaShard: @unchecked Sendable {
         let id = freeTickIDs.popLast() ?? Int32(ticking.count)
         if Int(id) == ticking.count { ticking.append(peer) } else { ticking[Int(id)] = peer }
         peer.tickID = id
-        peer.nextReportTick = tickCount + Self.reportTicks
+        peer.nextReportTick = ShardWakePlan.roundUp(currentTick + Self.reportTicks)
         wheel.schedule(id, at: tickCount + 1)
+        arm(tickCount + 1)
     }
 
     private func stopTicking(_ id: Int32) {
@@ -155,10 +167,38 @@ public final class MediaShard: @unchecked Sendable {
         let id = peer.tickID
         guard id >= 0, Int(id) < ticking.count, ticking[Int(id)] === peer else { return }
         wheel.reschedule(id, at: tickCount + 1)
+        arm(tickCount + 1)
     }
 
-    private func tick() {
-        tickCount &+= 1
+    /// The tick the clock is in now.
+    private var currentTick: Int64 {
+        ShardWakePlan.tick(atElapsed: (NIODeadline.now() - epoch).nanoseconds, tickNanoseconds: Self.tickInterval.nanoseconds)
+    }
+
+    /// Makes sure the loop wakes by `tick`: keeps an armed wakeup that is as early, else
+    /// replaces it. On the loop.
+    private func arm(_ tick: Int64) {
+        guard !isStopped, tick < armedTick else { return }
+        timer?.cancel()
+        armedTick = tick
+        timer = try? loop.scheduleCallback(at: epoch + Self.tickInterval * tick, handler: self)
+    }
+
+    /// The armed wakeup: handle every tick up to the clock's (slots in between hold nothing,
+    /// or the loop was late), then arm the next one the plan asks for.
+    fileprivate func wakeUp() {
+        timer = nil
+        armedTick = .max
+        guard !isStopped else { return }
+        tick(through: max(tickCount + 1, currentTick))
+        let next = ShardWakePlan.nextWake(after: tickCount,
+                                          firstVisit: wheel.firstScheduledTick(within: Int(Self.reportTicks) + Int(ShardWakePlan.quantum)),
+                                          housekeeping: nextHousekeepingTick, tapsPending: !context.tapsToFlush.isEmpty)
+        arm(next)
+    }
+
+    private func tick(through tick: Int64) {
+        tickCount = tick
         let now = MediaEngine.now()
         var wallClock: Double?  // only sender reports use it
         wheel.advance(through: tickCount, into: &due)
@@ -167,7 +207,7 @@ public final class MediaShard: @unchecked Sendable {
             if !peer.isClosed {
                 let reports = tickCount >= peer.nextReportTick
                 if reports {
-                    peer.nextReportTick = tickCount + Self.reportTicks
+                    peer.nextReportTick = ShardWakePlan.roundUp(tickCount + Self.reportTicks)
                     if wallClock == nil { wallClock = Date().timeIntervalSince1970 }
                 }
                 peer.tick(now: now, wallClock: wallClock ?? 0, reports: reports)
@@ -175,15 +215,21 @@ public final class MediaShard: @unchecked Sendable {
             if peer.isClosed {
                 stopTicking(id)
             } else {
-                wheel.schedule(id, at: min(tickCount + Int64(peer.tickCadence), peer.nextReportTick))
+                wheel.schedule(id, at: ShardWakePlan.nextVisit(after: tickCount, cadence: peer.tickCadence,
+                                                               reportTick: peer.nextReportTick))
             }
         }
         due.removeAll(keepingCapacity: true)
         context.flushTaps()
-        if tickCount % Self.reportTicks == 0 {
+        if tickCount >= nextHousekeepingTick {
+            nextHousekeepingTick = tickCount + Self.reportTicks
             rooms = rooms.filter { !$0.value.isEmpty }
             engine?.placement.collect(shard: index) { self.hosts($0) }
         }
         socket?.flushIfNeeded()
     }
+}
+
+extension MediaShard: NIOScheduledCallbackHandler {
+    public func handleScheduledCallback(eventLoop: some EventLoop) { wakeUp() }
 }
