@@ -24,14 +24,27 @@ final class ShardWakePlanTests: XCTestCase {
     }
 
     func testAnIdleShardWakesOnlyForHousekeeping() {
-        XCTAssertEqual(ShardWakePlan.nextWake(after: 10, firstVisit: nil, housekeeping: 100, tapsPending: false), 100)
-        XCTAssertEqual(ShardWakePlan.nextWake(after: 10, firstVisit: 35, housekeeping: 100, tapsPending: false), 35)
-        XCTAssertEqual(ShardWakePlan.nextWake(after: 10, firstVisit: 35, housekeeping: 20, tapsPending: false), 20)
+        XCTAssertEqual(ShardWakePlan.nextWake(after: 10, firstVisit: nil, housekeeping: 100), 100)
+        XCTAssertEqual(ShardWakePlan.nextWake(after: 10, firstVisit: 35, housekeeping: 100), 35)
+        XCTAssertEqual(ShardWakePlan.nextWake(after: 10, firstVisit: 35, housekeeping: 20), 20)
     }
 
-    func testPendingTapsAndOverdueWorkWakeOnTheNextTick() {
-        XCTAssertEqual(ShardWakePlan.nextWake(after: 10, firstVisit: 35, housekeeping: 100, tapsPending: true), 11)
-        XCTAssertEqual(ShardWakePlan.nextWake(after: 10, firstVisit: 4, housekeeping: 9, tapsPending: false), 11)
+    func testOverdueWorkWakesOnTheNextTick() {
+        XCTAssertEqual(ShardWakePlan.nextWake(after: 10, firstVisit: 4, housekeeping: 9), 11)
+    }
+
+    func testATapsFirstPacketOfABatchWakesTheShardOnTheNextTick() throws {
+        let bed = try ForwardingTestBed()
+        var wakes = 0
+        bed.context.wakeForTaps = { wakes += 1 }
+        let first = CountingTap(), second = CountingTap()
+        bed.context.queueTapFlush(first)
+        bed.context.queueTapFlush(second)
+        XCTAssertEqual(wakes, 1, "one wakeup for the batches started before the next tick")
+        bed.context.flushTaps()
+        XCTAssertEqual([first.flushes, second.flushes], [1, 1])
+        bed.context.queueTapFlush(first)
+        XCTAssertEqual(wakes, 2, "after the flush a new batch wakes the shard again")
     }
 
     func testTickNumbersFollowTheClock() {
@@ -40,4 +53,10 @@ final class ShardWakePlanTests: XCTestCase {
         XCTAssertEqual(ShardWakePlan.tick(atElapsed: 29_999_999, tickNanoseconds: tick), 2)
         XCTAssertEqual(ShardWakePlan.tick(atElapsed: -5, tickNanoseconds: tick), 0, "a clock read before the epoch")
     }
+}
+
+private final class CountingTap: MediaTap {
+    var flushes = 0
+    func tap(trackID: String, packet: UnsafeRawBufferPointer, arrival: Double) -> Bool { true }
+    func flushTaps() { flushes += 1 }
 }

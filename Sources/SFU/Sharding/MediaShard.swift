@@ -150,8 +150,7 @@ public final class MediaShard: @unchecked Sendable {
         if Int(id) == ticking.count { ticking.append(peer) } else { ticking[Int(id)] = peer }
         peer.tickID = id
         peer.nextReportTick = ShardWakePlan.roundUp(currentTick + Self.reportTicks)
-        wheel.schedule(id, at: tickCount + 1)
-        arm(tickCount + 1)
+        visitOnNextTick(id)
     }
 
     private func stopTicking(_ id: Int32) {
@@ -166,6 +165,11 @@ public final class MediaShard: @unchecked Sendable {
     func wake(_ peer: PeerConnection) {
         let id = peer.tickID
         guard id >= 0, Int(id) < ticking.count, ticking[Int(id)] === peer else { return }
+        visitOnNextTick(id)
+    }
+
+    /// Moves peer `id` to the next tick, and makes sure the loop wakes for it.
+    private func visitOnNextTick(_ id: Int32) {
         wheel.reschedule(id, at: tickCount + 1)
         arm(tickCount + 1)
     }
@@ -191,10 +195,9 @@ public final class MediaShard: @unchecked Sendable {
         armedTick = .max
         guard !isStopped else { return }
         tick(through: max(tickCount + 1, currentTick))
-        let next = ShardWakePlan.nextWake(after: tickCount,
-                                          firstVisit: wheel.firstScheduledTick(within: Int(Self.reportTicks) + Int(ShardWakePlan.quantum)),
-                                          housekeeping: nextHousekeepingTick, tapsPending: !context.tapsToFlush.isEmpty)
-        arm(next)
+        // Visits after the housekeeping tick cannot be the next wake: scan the wheel only up to it.
+        let firstVisit = wheel.firstScheduledTick(within: Int(nextHousekeepingTick - tickCount))
+        arm(ShardWakePlan.nextWake(after: tickCount, firstVisit: firstVisit, housekeeping: nextHousekeepingTick))
     }
 
     private func tick(through tick: Int64) {

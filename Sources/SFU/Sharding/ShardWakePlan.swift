@@ -19,14 +19,11 @@ struct ShardWakePlan {
         return roundUp(target)
     }
 
-    /// The tick the shard must next wake at: its earliest scheduled visit, its housekeeping
-    /// (rooms, placements) and, while recording taps hold a batch, the very next tick so the
-    /// batch leaves within one tick. Never earlier than `tick + 1`.
-    static func nextWake(after tick: Int64, firstVisit: Int64?, housekeeping: Int64, tapsPending: Bool) -> Int64 {
-        var wake = housekeeping
-        if let firstVisit { wake = min(wake, firstVisit) }
-        if tapsPending { wake = tick + 1 }
-        return max(wake, tick + 1)
+    /// The tick the shard must next wake at: its earliest scheduled visit or its housekeeping
+    /// (rooms, placements), whichever comes first; never earlier than `tick + 1`. (A recording
+    /// tap's batch arms the next tick itself when it starts: `MediaContext.queueTapFlush`.)
+    static func nextWake(after tick: Int64, firstVisit: Int64?, housekeeping: Int64) -> Int64 {
+        max(min(housekeeping, firstVisit ?? housekeeping), tick + 1)
     }
 
     /// The tick number at `elapsedNanoseconds` since the shard's epoch.
