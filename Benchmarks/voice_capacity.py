@@ -13,6 +13,9 @@ runs `sfu load-test --json` under `taskset`, and samples the server's /proc/<pid
 - server CPU per forwarded packet = server CPU-seconds / RTP packets sent (all-in: receive,
   decrypt, RTCP, timers, forward, encrypt, send; divided by packets sent);
 - packets/s in and out, and the server's CPU share of its cores;
+- the server's participant and subscribed-track gauges at the end of the window (with
+  `--extra=--muted` nothing flows, so the CPU figure is what connected, subscribed peers cost
+  at rest);
 - the tester's own figures: loss, join p50/p99, first media, jitter.
 """
 
@@ -97,6 +100,8 @@ def main() -> int:
             "server_cpu_us_per_packet_out": round(cpu / sent * 1e6, 2) if sent else None,
             "server_cpu_us_per_packet_in_and_out": round(cpu / (sent + received) * 1e6, 2) if sent else None,
             "handovers": m1.get("sfu_media_shard_handovers_total", 0),
+            "server_participants": m1.get("sfu_participants"),
+            "server_subscribed_tracks": m1.get("sfu_subscribed_tracks"),
             "tester": {k: report.get(k) for k in ("participants", "participants_joined", "tracks_subscribed", "loss_percent",
                                                   "join_ms_p50", "join_ms_p99", "first_media_ms_p50", "jitter_ms_p99",
                                                   "packets_expected", "packets_received", "duration_s")},

@@ -39,6 +39,9 @@ public struct LoadTestCommand: AsyncParsableCommand {
     @Option(help: "Joins started per second.")
     public var ramp: String = "50"
 
+    @Flag(help: "Publish every track muted and send no media: what connected, subscribed participants cost with nothing flowing.")
+    public var muted = false
+
     @Flag(help: "Print one JSON object with the figures instead of the table.")
     public var json = false
 
@@ -48,7 +51,7 @@ public struct LoadTestCommand: AsyncParsableCommand {
         let server = try connection.resolve(environment: environment)
         return try LoadTestOptions.make(url: server.url, apiKey: server.apiKey, apiSecret: server.apiSecret, profile: profile,
                                         rooms: rooms, publishers: publishers, subscribers: subscribers, duration: duration,
-                                        ramp: ramp, json: json)
+                                        ramp: ramp, muted: muted, json: json)
     }
 
     public func run() async throws {

@@ -23,10 +23,25 @@ final class MediaContext {
     /// Wake the shard on its next tick (a tap started a batch while the shard's timer may be
     /// armed for later); set by the shard.
     var wakeForTaps: (() -> Void)?
+    /// Audio tracks that carried an RFC 6464 level since the room host last asked
+    /// (`MediaShard.roomsWithFreshAudioLevels`): each is queued once, by its first level.
+    var leveledTracks: [PublishedTrack] = []
 
     func queueTapFlush(_ tap: MediaTap) {
         if tapsToFlush.isEmpty { wakeForTaps?() }
         tapsToFlush.append(tap)
+    }
+
+    /// The rooms of the tracks in `leveledTracks`; empties it, so each track queues itself
+    /// again with its next level.
+    func takeLeveledRooms() -> Set<String> {
+        var names = Set<String>()
+        for track in leveledTracks {
+            track.levelQueued = false
+            names.insert(track.publisher.room.name)
+        }
+        leveledTracks.removeAll(keepingCapacity: true)
+        return names
     }
 
     func flushTaps() {

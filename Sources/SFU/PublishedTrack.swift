@@ -24,6 +24,8 @@ public final class PublishedTrack {
     public var isMuted = false
     /// Most recent RFC 6464 audio level (0 loudest … 127 silence) and when it arrived.
     public private(set) var audioLevel: (level: UInt8, voiceActivity: Bool, time: Double)?
+    /// In `MediaContext.leveledTracks` until the room host next asks for fresh levels.
+    var levelQueued = false
     public var isSimulcast: Bool { layers.count > 1 }
     public var subscriberCount: Int { downTracks.count }
 
@@ -109,6 +111,10 @@ public final class PublishedTrack {
         if kind == .audio, let id = audioLevelExtensionID, let range = header.extensionElement(id: id, in: bytes), !range.isEmpty {
             let byte = bytes[range.lowerBound]  // RFC 6464 §3: V bit + 7-bit level
             audioLevel = (byte & 0x7F, byte & 0x80 != 0, now)
+            if !levelQueued {
+                levelQueued = true
+                context.leveledTracks.append(self)
+            }
         }
         guard !isMuted, header.payloadLength > 0 else { return }
         if !taps.isEmpty { feedTaps(bytes, layer: layer.index, isKeyframe: isKeyframe, now: now) }

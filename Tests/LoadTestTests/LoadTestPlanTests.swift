@@ -26,3 +26,18 @@ final class LoadTestPlanTests: XCTestCase {
         XCTAssertEqual(Set(plans.map(\.identity)).count, plans.count)
     }
 }
+
+final class LoadTestMutedPlanTests: XCTestCase {
+    func testMutedRunsPublishAndSubscribeButSendNothing() throws {
+        let options = try LoadTestOptions.make(url: "http://127.0.0.1:1", apiKey: "k", apiSecret: "s", profile: .voice, rooms: 2,
+                                               publishers: nil, subscribers: nil, duration: "5s", ramp: "10", muted: true,
+                                               json: false)
+        let plans = LoadTestPlan.participants(for: options, runID: "m")
+        XCTAssertEqual(plans.count, 4)
+        XCTAssertTrue(plans.allSatisfy { $0.publishesAudio && $0.subscribes && !$0.sendsMedia })
+        XCTAssertEqual(LoadTestPlan.expectedSubscribedTracks(plans), 4)
+        let sending = try LoadTestOptions.make(url: "http://127.0.0.1:1", apiKey: "k", apiSecret: "s", profile: .voice, rooms: 1,
+                                               publishers: nil, subscribers: nil, duration: "5s", ramp: "10", json: false)
+        XCTAssertTrue(LoadTestPlan.participants(for: sending, runID: "s").allSatisfy(\.sendsMedia))
+    }
+}

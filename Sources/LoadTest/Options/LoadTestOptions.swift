@@ -15,6 +15,9 @@ public struct LoadTestOptions: Sendable, Equatable {
     public var durationSeconds: Int
     /// Joins started per second.
     public var rampPerSecond: Double
+    /// `--muted`: tracks are published muted and no media is sent, so the run measures what
+    /// connected, subscribed participants cost the server with nothing flowing.
+    public var muted: Bool = false
     public var json: Bool
 
     /// Participants per room.
@@ -31,7 +34,7 @@ public struct LoadTestOptions: Sendable, Equatable {
     /// `duration` is written as `sfu token create --valid-for` takes it (`60s`, `5m`, `1h`, `90`).
     public static func make(url: String, apiKey: String, apiSecret: String, profile: LoadTestProfile, rooms: Int,
                             publishers: Int?, subscribers: Int?, duration: String, ramp: String,
-                            json: Bool) throws(LoadTestOptionError) -> LoadTestOptions {
+                            muted: Bool = false, json: Bool) throws(LoadTestOptionError) -> LoadTestOptions {
         let target = try LoopbackTarget(url: url)
         try check("--rooms", rooms, 1...LoadTestLimits.maximumRooms)
         var publishersPerRoom = 0
@@ -55,7 +58,7 @@ public struct LoadTestOptions: Sendable, Equatable {
               rate <= LoadTestLimits.maximumRamp else { throw .invalidRamp(ramp) }
         let options = LoadTestOptions(target: target, apiKey: apiKey, apiSecret: apiSecret, profile: profile, rooms: rooms,
                                       publishersPerRoom: publishersPerRoom, subscribersPerRoom: subscribersPerRoom,
-                                      durationSeconds: seconds, rampPerSecond: rate, json: json)
+                                      durationSeconds: seconds, rampPerSecond: rate, muted: muted, json: json)
         guard options.totalParticipants <= LoadTestLimits.maximumParticipants else {
             throw .tooManyParticipants(options.totalParticipants, limit: LoadTestLimits.maximumParticipants)
         }

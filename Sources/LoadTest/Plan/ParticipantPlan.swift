@@ -8,6 +8,8 @@ public struct ParticipantPlan: Sendable, Equatable {
     public var publishesVideo: Bool
     /// Subscribes to the other participants' tracks (`auto_subscribe=1`).
     public var subscribes: Bool
+    /// False under `--muted`: its tracks are announced muted and nothing is sent.
+    public var sendsMedia = true
 
     public var publishes: Bool { publishesAudio || publishesVideo }
 }
@@ -36,6 +38,9 @@ public enum LoadTestPlan {
                                                  publishesVideo: false, subscribes: true))
                 }
             }
+        }
+        if options.muted {
+            for index in plans.indices { plans[index].sendsMedia = false }
         }
         return plans
     }

@@ -105,6 +105,7 @@ final class SimulatedParticipant: @unchecked Sendable {
             add.name = "microphone"
             add.type = .audio
             add.source = .microphone
+            add.muted = !plan.sendsMedia
             var request = Livekit_SignalRequest()
             request.addTrack = add
             requests.append(request)
@@ -115,6 +116,7 @@ final class SimulatedParticipant: @unchecked Sendable {
             add.name = "camera"
             add.type = .video
             add.source = .camera
+            add.muted = !plan.sendsMedia
             add.width = UInt32(top.width)
             add.height = UInt32(top.height)
             let qualities: [Livekit_VideoQuality] = [.low, .medium, .high]
@@ -203,7 +205,7 @@ final class SimulatedParticipant: @unchecked Sendable {
     // MARK: - media events (on the loop)
 
     func peerConnected(_ peer: SimulatedPeer, now: Double) {
-        if peer === publisher {
+        if peer === publisher, plan.sendsMedia {
             // Start each stream at a random phase so a room's packets do not go out in lockstep.
             for sender in peer.senders {
                 sender.startPacing(at: now + Double.random(in: 0..<sender.frameInterval))

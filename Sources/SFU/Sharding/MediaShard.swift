@@ -109,6 +109,13 @@ public final class MediaShard: @unchecked Sendable {
         loop.execute { self.holders.append(holds) }
     }
 
+    /// The rooms whose audio tracks carried an RFC 6464 level since the last call, so that
+    /// speaker detection visits only rooms where something was heard. Call on the loop.
+    public func roomsWithFreshAudioLevels() -> Set<String> {
+        loop.preconditionInEventLoop()
+        return context.takeLeveledRooms()
+    }
+
     /// Whether the shard still hosts `name`: media peers in it, or an owner above holds it.
     func hosts(_ name: String) -> Bool {
         if let room = rooms[name], !room.isEmpty { return true }

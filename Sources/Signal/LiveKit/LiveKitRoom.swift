@@ -14,6 +14,10 @@ final class LiveKitRoom {
     private(set) var participants: [String: LiveKitParticipant] = [:]
     var speakers = ActiveSpeakerDetector()
     var lastSpeakers: Set<String> = []
+    /// When an audio level last arrived on one of the room's tracks (monotonic clock).
+    var lastAudibleAt = -Double.infinity
+    /// The rating of each participant in the last `ConnectionQualityUpdate` sent, by SID.
+    var lastQualityRatings: [String: Livekit_ConnectionQuality] = [:]
     /// Who is in, for the empty and departure timeouts (monotonic clock).
     private(set) var occupancy = RoomOccupancy(createdAt: MediaEngine.now())
     /// Agents to dispatch when the room starts (CreateRoom.agents or the first joiner's roomConfig).

@@ -92,7 +92,7 @@ extension RoomHost {
     /// Active speakers from RFC 6464 audio levels; `SpeakersChanged` carries the full current
     /// set, plus those that stopped (active = false) (PROTOCOL.md §6).
     func updateSpeakers(_ room: LiveKitRoom, now: Double) {
-        for participant in room.allParticipants {
+        for participant in room.participants.values {
             for track in participant.published.values {
                 guard let media = track.media, media.kind == .audio, !track.info.muted,
                       let level = media.audioLevel, now - level.time < 0.3 else { continue }
@@ -120,10 +120,15 @@ extension RoomHost {
         room.broadcast(.speakersChanged(message))
     }
 
-    /// `ConnectionQualityUpdate` from each publisher's reception loss and jitter.
+    /// `ConnectionQualityUpdate` from each publisher's reception loss and jitter. As LiveKit
+    /// does, it is sent only when it says something new: a participant not in the last update,
+    /// or a participant whose rating moved. A room whose ratings hold still costs its
+    /// participants no signalling.
     func updateConnectionQuality(_ room: LiveKitRoom, now: Double) {
         var update = Livekit_ConnectionQualityUpdate()
-        for participant in room.allParticipants {
+        var ratings: [String: Livekit_ConnectionQuality] = [:]
+        ratings.reserveCapacity(room.participants.count)
+        for participant in room.participants.values {
             var expected: UInt64 = 0
             var lost: UInt64 = 0
             var jitter = 0.0
@@ -143,7 +148,10 @@ extension RoomHost {
             info.quality = Livekit_ConnectionQuality(rawValue: participant.quality.rating.rawValue) ?? .excellent
             info.score = participant.quality.score
             update.updates.append(info)
+            ratings[participant.sid] = info.quality
         }
+        defer { room.lastQualityRatings = ratings }
+        guard ConnectionQualityNews.isNews(previous: room.lastQualityRatings, current: ratings) else { return }
         room.broadcast(.connectionQuality(update))
     }
 

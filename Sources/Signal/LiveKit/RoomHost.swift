@@ -243,19 +243,30 @@ final class RoomHost: @unchecked Sendable {
         let now = MediaEngine.now()
         if ticksAgents, tickCount % 2 == 0 { tickAgents(now: now) }
         finishRooms(now: now)
+        let audible = shard.roomsWithFreshAudioLevels()
         for room in Array(rooms.values) {
-            for participant in room.allParticipants {
-                if let since = participant.disconnectedAt, now - since > Self.resumeWindow {
-                    logger.info("room \(room.name): \(participant.identity) did not resume")
-                    removeParticipant(participant, now: now)
-                }
+            // Collected first (removing mutates the room); an empty array does not allocate.
+            var expired: [LiveKitParticipant] = []
+            for participant in room.participants.values {
+                if let since = participant.disconnectedAt, now - since > Self.resumeWindow { expired.append(participant) }
+            }
+            for participant in expired {
+                logger.info("room \(room.name): \(participant.identity) did not resume")
+                removeParticipant(participant, now: now)
             }
             if room.shouldClose(now: now) {
                 closeRoom(room, reason: .roomClosed, now: now)
                 continue
             }
-            for participant in room.allParticipants where participant.isSinglePeer { retryClientOffer(participant, now: now) }
-            updateSpeakers(room, now: now)
+            for participant in room.participants.values where participant.awaitingOfferSince != nil {
+                retryClientOffer(participant, now: now)
+            }
+            // Speaker detection runs where audio arrived within the detector's window (plus a
+            // tick), or someone still counts as speaking; a quiet room costs nothing here.
+            if audible.contains(room.name) { room.lastAudibleAt = now }
+            if now - room.lastAudibleAt <= room.speakers.window + 0.25 || !room.lastSpeakers.isEmpty {
+                updateSpeakers(room, now: now)
+            }
             if tickCount % 8 == 0 { updateConnectionQuality(room, now: now) }
             if tickCount % 240 == 0 {
                 for participant in room.allParticipants where participant.tokenExpiry.timeIntervalSinceNow < 300 {
