@@ -24,8 +24,9 @@ final class MediaContext {
     /// armed for later); set by the shard.
     var wakeForTaps: (() -> Void)?
     /// Audio tracks that carried an RFC 6464 level since the room host last asked
-    /// (`MediaShard.roomsWithFreshAudioLevels`): each is queued once, by its first level.
-    var leveledTracks: [PublishedTrack] = []
+    /// (`MediaShard.roomsWithFreshAudioLevels`): each is queued once, by its first level, with
+    /// its room's name taken then (the publisher may be gone by the time the host asks).
+    var leveledTracks: [(track: PublishedTrack, room: String)] = []
 
     func queueTapFlush(_ tap: MediaTap) {
         if tapsToFlush.isEmpty { wakeForTaps?() }
@@ -36,9 +37,9 @@ final class MediaContext {
     /// again with its next level.
     func takeLeveledRooms() -> Set<String> {
         var names = Set<String>()
-        for track in leveledTracks {
-            track.levelQueued = false
-            names.insert(track.publisher.room.name)
+        for entry in leveledTracks {
+            entry.track.levelQueued = false
+            names.insert(entry.room)
         }
         leveledTracks.removeAll(keepingCapacity: true)
         return names

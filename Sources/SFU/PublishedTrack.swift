@@ -113,7 +113,7 @@ public final class PublishedTrack {
             audioLevel = (byte & 0x7F, byte & 0x80 != 0, now)
             if !levelQueued {
                 levelQueued = true
-                context.leveledTracks.append(self)
+                context.leveledTracks.append((self, publisher.room.name))
             }
         }
         guard !isMuted, header.payloadLength > 0 else { return }

@@ -26,7 +26,7 @@ final class AudioLevelQueueTests: XCTestCase {
         try send(2, level: 30)
         try send(3, level: 31)
         try send(4, level: 32)
-        XCTAssertEqual(bed.context.leveledTracks.map(\.id), ["TR_audio"], "queued once for three levels")
+        XCTAssertEqual(bed.context.leveledTracks.map(\.track.id), ["TR_audio"], "queued once for three levels")
         XCTAssertEqual(track.audioLevel?.level, 32)
 
         XCTAssertEqual(bed.context.takeLeveledRooms(), ["testbed"])
@@ -34,5 +34,29 @@ final class AudioLevelQueueTests: XCTestCase {
         XCTAssertEqual(bed.context.takeLeveledRooms(), [], "nothing heard since")
         try send(5, level: 33)
         XCTAssertEqual(bed.context.leveledTracks.count, 1, "queued again after a collection")
+    }
+
+    /// The host may collect after the publisher left and its peer connection was freed: the
+    /// room's name was taken when the level arrived (the track holds its publisher unowned).
+    func testRoomsAreCollectedAfterThePublisherIsGone() throws {
+        let bed = try ForwardingTestBed()
+        weak var released: PeerConnection?
+        do {
+            let (peer, end) = try bed.addTransientPeer()
+            released = peer
+            let opus = PayloadFormat(Codec(payloadType: 111, name: "opus", clockRate: 48000, channels: 2, fmtp: nil, feedback: []))
+            let track = PublishedTrack(id: "TR_gone", kind: .audio, mid: "1", publisher: peer, formats: [opus],
+                                       layers: [(rid: nil, ssrc: 888, rtxSSRC: nil)], audioLevelExtensionID: 3)
+            peer.addPublished(track)
+            bed.room.publish(track, now: 0)
+            try bed.send(rtp: buildRTPPacket(payloadType: 111, marker: false, sequenceNumber: 1, timestamp: 960, ssrc: 888,
+                                             extensions: [(3, [0x80 | 40])], payload: [0xF8, 1, 2]),
+                         from: end, now: 1)
+            XCTAssertEqual(bed.context.leveledTracks.count, 1)
+            peer.close(reason: "left", now: 2)
+            bed.router.unregister(peer.transport)
+        }
+        XCTAssertNil(released, "the publisher's peer connection is freed while its track is still queued")
+        XCTAssertEqual(bed.context.takeLeveledRooms(), ["testbed"])
     }
 }

@@ -155,6 +155,16 @@ final class ForwardingTestBed {
         return made
     }
 
+    /// A connected peer connection the bed does not keep: it lives as long as the caller and
+    /// the router hold it (`router.unregister` its transport to let it go).
+    func addTransientPeer() throws -> (peer: PeerConnection, end: RemoteEndpoint) {
+        let made = try Self.makePeer(id: "PA_transient\(nextPort)", port: nextPort, socket: socket, context: context,
+                                     router: router, room: room)
+        nextPort += 1
+        endpoints.append(made.1)
+        return made
+    }
+
     /// A video track of the publisher, announced SSRCs per layer (RIDs for simulcast).
     func publishVideo(id: String = "TR_video", formats: [PayloadFormat] = [vp8],
                       layers: [(rid: String?, ssrc: UInt32?, rtxSSRC: UInt32?)], now: Double = 0) -> PublishedTrack {
