@@ -50,7 +50,8 @@ struct ServeCommand: AsyncParsableCommand {
             logger.warning("test-only packet loss injection on: in \(settings.inboundLossPercent)%, out \(settings.outboundLossPercent)%")
         }
         let verifier = AccessTokenVerifier(keys: settings.keys)
-        let service = LiveKitService(engine: engine, keys: settings.keys, defaults: settings.roomDefaults, logger: logger)
+        let service = LiveKitService(engine: engine, keys: settings.keys, defaults: settings.roomDefaults,
+                                     limits: settings.limits, logger: logger)
         service.start()
         var webhooks: WebhookPipeline?
         if !settings.webhookURLs.isEmpty {

@@ -24,6 +24,8 @@ struct ServerConfig: Equatable {
     var outboundLossPercent = 0.0
     /// `[room]`: defaults for rooms.
     var roomDefaults = RoomDefaults()
+    /// `[limits]`: per-participant rates and sizes.
+    var limits = ParticipantLimits()
     /// `[webhook]`: receivers, the key that signs, and the durable outbox.
     var webhookURLs: [String] = []
     var webhookAPIKey = ""
@@ -106,6 +108,20 @@ extension ServerConfig {
             if let v = try s.int("empty_timeout", range: 0...86_400 * 30) { config.roomDefaults.emptyTimeout = UInt32(v) }
             if let v = try s.int("departure_timeout", range: 0...86_400 * 30) { config.roomDefaults.departureTimeout = UInt32(v) }
             if let v = try s.int("max_participants", range: 0...100_000) { config.roomDefaults.maxParticipants = UInt32(v) }
+        }
+        try reader.section("limits", allowed: ["signal_requests_per_second", "signal_request_burst", "metadata_updates_per_second",
+                                               "metadata_update_burst", "data_messages_per_second", "data_message_burst",
+                                               "max_metadata_size", "max_attributes_size",
+                                               "max_participant_name_length"]) { s throws(ConfigError) in
+            if let v = try s.double("signal_requests_per_second", range: 0...1_000_000) { config.limits.signalRequestsPerSecond = v }
+            if let v = try s.double("signal_request_burst", range: 1...1_000_000) { config.limits.signalRequestBurst = v }
+            if let v = try s.double("metadata_updates_per_second", range: 0...1_000_000) { config.limits.metadataUpdatesPerSecond = v }
+            if let v = try s.double("metadata_update_burst", range: 1...1_000_000) { config.limits.metadataUpdateBurst = v }
+            if let v = try s.double("data_messages_per_second", range: 0...1_000_000) { config.limits.dataMessagesPerSecond = v }
+            if let v = try s.double("data_message_burst", range: 1...1_000_000) { config.limits.dataMessageBurst = v }
+            if let v = try s.int("max_metadata_size", range: 0...(64 << 20)) { config.limits.maxMetadataSize = v }
+            if let v = try s.int("max_attributes_size", range: 0...(64 << 20)) { config.limits.maxAttributesSize = v }
+            if let v = try s.int("max_participant_name_length", range: 0...65_536) { config.limits.maxNameLength = v }
         }
         try reader.section("webhook", allowed: ["urls", "api_key", "outbox_dir"]) { s throws(ConfigError) in
             if let v = try s.stringArray("urls") {

@@ -29,6 +29,10 @@ struct NodeMetrics: Sendable {
         sample("sfu_node_draining", "gauge", "1 while the node drains (SIGTERM): no new rooms, /healthz 503", service.drain.isDraining ? "1" : "0")
         sample("sfu_participants_joined_total", "counter", "Participants that joined (resumes not counted)", "\(joins.joined)")
         sample("sfu_join_failures_total", "counter", "Joins refused after the request arrived (token, room full, draining, ...)", "\(joins.failed)")
+        text += "# HELP sfu_rate_limited_total Participant requests refused under [limits], by kind\n# TYPE sfu_rate_limited_total counter\n"
+        for kind in RateLimitCounters.Kind.allCases {
+            text += "sfu_rate_limited_total{kind=\"\(kind.rawValue)\"} \(service.rateLimited.total(kind))\n"
+        }
         if let relay {
             let counts = relay.statistics
             let sessions = relay.sessionCounts

@@ -44,6 +44,9 @@ final class LiveKitParticipant {
     /// `/rtc/v1`: one peer connection (`subscriber` and `publisher` are the same), offered by the client.
     var isSinglePeer: Bool { subscriber.sendsInAnswers }
     var quality = ConnectionQualityEstimator()
+    /// `[limits]` buckets, and the kinds already logged (one warning a participant and kind).
+    var rateLimits: ParticipantRateLimits
+    var rateLimitLogged: Set<RateLimitCounters.Kind> = []
     var lastQualityTotals: [String: (expected: UInt64, lost: UInt64)] = [:]
     var tokenExpiry: Date
     /// Keeps the peer connections' (weak) observer alive.
@@ -63,6 +66,7 @@ final class LiveKitParticipant {
         self.autoSubscribe = autoSubscribe
         self.room = room
         self.service = service
+        self.rateLimits = ParticipantRateLimits(service.limits)
         self.sink = sink
         self.subscriber = subscriber
         self.tokenExpiry = claims.exp?.value ?? Date().addingTimeInterval(600)

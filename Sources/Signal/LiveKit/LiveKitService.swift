@@ -16,6 +16,8 @@ public final class LiveKitService: @unchecked Sendable {
     /// Set on SIGTERM: rooms already here carry on, no new room is created.
     public let drain = DrainFlag()
     public let joins = JoinCounters()
+    /// What `[limits]` refused, for `/metrics`.
+    public let rateLimited = RateLimitCounters()
     /// Webhook-style events, set once at start-up before the server takes connections.
     private var onEvent: (@Sendable (Livekit_WebhookEvent) -> Void)?
 
@@ -32,13 +34,17 @@ public final class LiveKitService: @unchecked Sendable {
         }
     }
 
-    public init(engine: MediaEngine, keys: [String: String], defaults: RoomDefaults = RoomDefaults(), logger: Logger) {
+    public init(engine: MediaEngine, keys: [String: String], defaults: RoomDefaults = RoomDefaults(),
+                limits: ParticipantLimits = ParticipantLimits(), logger: Logger) {
         self.engine = engine
         self.logger = logger
         let agents = AgentHub(keys: keys, logger: logger)
         self.agents = agents
-        let drain = self.drain
-        hosts = engine.shards.map { RoomHost(shard: $0, agents: agents, drain: drain, keys: keys, defaults: defaults, logger: logger) }
+        let drain = self.drain, rateLimited = self.rateLimited
+        hosts = engine.shards.map {
+            RoomHost(shard: $0, agents: agents, drain: drain, keys: keys, defaults: defaults, limits: limits,
+                     rateLimited: rateLimited, logger: logger)
+        }
     }
 
     public func start() {

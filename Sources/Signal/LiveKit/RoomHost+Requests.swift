@@ -192,6 +192,24 @@ extension RoomHost {
             participant.send(.requestResponse(response))
             return
         }
+        if let refusal = limits.sizeRefusal(name: update.name, metadata: update.metadata, attributes: update.attributes) {
+            rateLimited.refused(.metadataSize)
+            response.reason = .limitExceeded
+            response.message = refusal
+            participant.send(.requestResponse(response))
+            return
+        }
+        guard participant.rateLimits.metadata.take(now: MediaEngine.now()) else {
+            // Answered, so the SDK's call fails at once rather than after its timeout.
+            rateLimited.refused(.metadata)
+            if participant.rateLimitLogged.insert(.metadata).inserted {
+                logger.warning("\(participant.identity): metadata updates over \(limits.metadataUpdatesPerSecond)/s refused")
+            }
+            response.reason = .limitExceeded
+            response.message = "rate limit exceeded: at most \(limits.metadataUpdatesPerSecond) metadata updates per second"
+            participant.send(.requestResponse(response))
+            return
+        }
         if !update.metadata.isEmpty { participant.metadata = update.metadata }
         if !update.name.isEmpty { participant.name = update.name }
         for (key, value) in update.attributes {

@@ -11,6 +11,9 @@ final class RoomHost: @unchecked Sendable {
     let logger: Logger
     let keys: [String: String]
     let defaults: RoomDefaults
+    /// `[limits]`: what one participant may send, and the node's count of refusals.
+    let limits: ParticipantLimits
+    let rateLimited: RateLimitCounters
     var rooms: [String: LiveKitRoom] = [:]
     /// Webhook-style events (room_started, participant_joined, …), in order per room, on the
     /// shard's loop. Set once at start-up, before the server takes connections.
@@ -28,8 +31,11 @@ final class RoomHost: @unchecked Sendable {
     static let pingInterval: Int32 = 5
     static let pingTimeout: Int32 = 15
 
-    init(shard: MediaShard, agents: AgentHub, drain: DrainFlag, keys: [String: String], defaults: RoomDefaults, logger: Logger) {
+    init(shard: MediaShard, agents: AgentHub, drain: DrainFlag, keys: [String: String], defaults: RoomDefaults,
+         limits: ParticipantLimits, rateLimited: RateLimitCounters, logger: Logger) {
         self.shard = shard
+        self.limits = limits
+        self.rateLimited = rateLimited
         self.agents = agents
         self.drain = drain
         self.keys = keys
@@ -173,9 +179,23 @@ final class RoomHost: @unchecked Sendable {
         participant.detachSocket(now: MediaEngine.now())
     }
 
-    /// Handles one decoded request from the participant's socket.
+    /// Handles one decoded request from the participant's socket. Over `[limits]`
+    /// `signal_requests_per_second` it is dropped and counted; pings and leaves always pass,
+    /// and metadata updates have their own limit (answered, in `handleMetadataUpdate`).
     func handle(_ request: Livekit_SignalRequest, session: Session) {
         guard let participant = rooms[session.roomName]?.participant(sid: session.participantSID) else { return }
+        switch request.message {
+        case .ping, .pingReq, .leave, .updateMetadata, nil:
+            break
+        default:
+            guard participant.rateLimits.signal.take(now: MediaEngine.now()) else {
+                rateLimited.refused(.signal)
+                if participant.rateLimitLogged.insert(.signal).inserted {
+                    logger.warning("\(participant.identity): signal requests over \(limits.signalRequestsPerSecond)/s dropped")
+                }
+                return
+            }
+        }
         handle(request, from: participant)
     }
 
