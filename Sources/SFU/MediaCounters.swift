@@ -29,6 +29,13 @@ public struct MediaCounters: Sendable, Equatable {
     public var srtpErrors: UInt64 = 0
     /// Datagrams from addresses no transport knows.
     public var unroutablePackets: UInt64 = 0
+    /// DTLS, RTP or RTCP datagrams routed to a transport that could not take them: it was
+    /// closed, had no DTLS or SRTP keys yet, or they came from another address than the one
+    /// ICE selected.
+    public var transportPacketsRefused: UInt64 = 0
+    /// DTLS datagrams after the handshake that carried neither application data nor a close
+    /// (OpenSSL discarded them: a bad MAC, a replay, a retransmitted flight).
+    public var dtlsRecordsIgnored: UInt64 = 0
     /// Packets dropped by the test-only loss injection.
     public var testDroppedPackets: UInt64 = 0
     public var transportsClosed: UInt64 = 0
@@ -50,7 +57,8 @@ public struct MediaCounters: Sendable, Equatable {
         \.rtpPacketsReceived, \.rtpBytesReceived, \.rtpPacketsSent, \.rtpBytesSent, \.rtcpPacketsReceived,
         \.rtcpPacketsSent, \.nackReceived, \.nackAnswered, \.nackMissed, \.nackSent, \.packetsRecovered, \.pliSent,
         \.pliReceived, \.rembReceived, \.stunReceived, \.dtlsHandshakesCompleted, \.dtlsFailures, \.malformedPackets,
-        \.srtpErrors, \.unroutablePackets, \.testDroppedPackets, \.transportsClosed, \.dataMessagesReceived,
+        \.srtpErrors, \.unroutablePackets, \.transportPacketsRefused, \.dtlsRecordsIgnored, \.testDroppedPackets,
+        \.transportsClosed, \.dataMessagesReceived,
         \.dataMessagesSent, \.dataChannelSendErrors, \.dataMessagesDropped, \.shardHandovers,
         \.datagramsDropped,
     ]
@@ -83,6 +91,11 @@ public struct MediaCounters: Sendable, Equatable {
             ("sfu_malformed_packets_total", "Malformed packets dropped", malformedPackets),
             ("sfu_srtp_errors_total", "SRTP/SRTCP authentication or replay failures", srtpErrors),
             ("sfu_unroutable_packets_total", "Datagrams from unknown addresses", unroutablePackets),
+            ("sfu_transport_packets_refused_total",
+             "DTLS/RTP/RTCP for a transport that could not take them (closed, no keys yet, not its selected address)",
+             transportPacketsRefused),
+            ("sfu_dtls_records_ignored_total", "DTLS datagrams after the handshake that OpenSSL discarded (bad MAC, replay, stale flight)",
+             dtlsRecordsIgnored),
             ("sfu_test_dropped_packets_total", "Packets dropped by test-only loss injection", testDroppedPackets),
             ("sfu_transports_closed_total", "WebRTC transports closed", transportsClosed),
             ("sfu_data_messages_received_total", "Data channel messages received", dataMessagesReceived),

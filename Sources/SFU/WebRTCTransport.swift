@@ -90,23 +90,34 @@ final class WebRTCTransport {
 
     /// Handles one datagram already routed to this transport.
     func receive(_ bytes: UnsafeRawBufferPointer, from transportAddress: TransportAddress, now: Double) -> Received {
-        guard state != .closed else { return .nothing }
-        switch classifyPacket(bytes) {
+        let kind = classifyPacket(bytes)
+        guard state != .closed else {
+            if kind != .stun { context.counters.transportPacketsRefused += 1 }
+            return .nothing
+        }
+        switch kind {
         case .stun:
             context.counters.stunReceived += 1
             let actions = ice.handleSTUN(bytes, from: transportAddress, now: now)
             apply(actions, from: transportAddress)
             return .nothing
         case .dtls:
-            guard let remote = remoteTransportAddress, remote == transportAddress else {
-                context.counters.unroutablePackets += 1
+            guard let remote = remoteTransportAddress, remote == transportAddress, let dtls else {
+                context.counters.transportPacketsRefused += 1
                 return .nothing
             }
-            guard let dtls else { return .nothing }
-            apply(dtls.receive(bytes))
+            let wasConnected = dtls.isConnected
+            let outputs = dtls.receive(bytes)
+            // Once connected, a record either carries SCTP or closes; OpenSSL discards the rest
+            // (bad MAC, replay, a stale flight) without a word, so it is counted here.
+            if wasConnected, outputs.isEmpty { context.counters.dtlsRecordsIgnored += 1 }
+            apply(outputs)
             return .nothing
         case .rtp:
-            guard let srtp, remoteTransportAddress == transportAddress else { return .nothing }
+            guard let srtp, remoteTransportAddress == transportAddress else {
+                context.counters.transportPacketsRefused += 1
+                return .nothing
+            }
             if context.inboundLoss > 0, Double.random(in: 0..<100) < context.inboundLoss {
                 context.counters.testDroppedPackets += 1
                 return .nothing
@@ -120,7 +131,10 @@ final class WebRTCTransport {
                 return .nothing
             }
         case .rtcp:
-            guard let srtp, remoteTransportAddress == transportAddress else { return .nothing }
+            guard let srtp, remoteTransportAddress == transportAddress else {
+                context.counters.transportPacketsRefused += 1
+                return .nothing
+            }
             guard let plain = copyToReceiveScratch(bytes) else { return .nothing }
             do {
                 let length = try srtp.unprotectRTCP(plain, length: bytes.count)
