@@ -11,6 +11,8 @@ import Signal
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the server.")
+    /// Seconds recordings get at shutdown to finish their files before their workers are killed.
+    static let egressShutdownTimeout = 20.0
 
     @Option(name: .long, help: "Path of the TOML configuration file.")
     var config: String = "sfu.toml"
@@ -70,9 +72,11 @@ struct ServeCommand: AsyncParsableCommand {
                               media: "\(advertised):\(settings.udpPort)", service: service, logger: logger)
         }
         registry?.start()
+        // The node's own short background work (a heartbeat, a frame for another node).
+        let background = OwnedTasks(name: "node")
         let drain = NodeDrain(timeout: settings.drainTimeout, logger: logger) {
             service.drain.set()
-            if let registry { Task { await registry.beat() } }  // the deployment hears of it at once
+            if let registry { background.spawn { await registry.beat() } }  // the deployment hears of it at once
         }
         drain.installSignalHandlers()
         let egress = EgressManager(service: service, settings: settings.storage, logger: logger)
@@ -109,7 +113,7 @@ struct ServeCommand: AsyncParsableCommand {
                 case .cancel(let room): frame = .agentCancel(room: room)
                 case .cancelDispatch(let dispatchID, let room): frame = .agentCancelDispatch(dispatchID, room: room)
                 }
-                Task { await relay.send(frame, to: node) }
+                background.spawn { await relay.send(frame, to: node) }
             }
             service.enableRemoteAgents(remoteAgents)
             agentPools = AgentPoolWatch(registry: registry, remote: remoteAgents, service: service, logger: logger)
@@ -156,12 +160,17 @@ struct ServeCommand: AsyncParsableCommand {
             }
             try await group.waitForAll()
         }
+        // Shutdown order (docs/shutdown.md): the HTTP server has stopped, so nothing new arrives.
+        // Recordings end first, while the media shards still run and webhooks still queue.
+        await egress.shutdown(timeout: Self.egressShutdownTimeout)
+        await background.shutdown(cancel: true)
         agentPools?.stop()
         await cluster?.relay.stop()
         await cluster?.directory.stop()
         await registry?.stop()
-        service.stop()
+        await service.shutdown()
         await engine.shutdown()
         await webhooks?.stop()
+        logger.info("sfu stopped")
     }
 }

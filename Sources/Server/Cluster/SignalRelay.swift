@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import Redis
+import Signal
 
 /// The signalling relay between nodes (issue 10 part 2), over Redis pub/sub as LiveKit relays
 /// signals: each node subscribes to its inbox `sfu:signal:<node id>` and publishes a session's
@@ -21,6 +22,8 @@ final class SignalRelay: Sendable {
     private let edges = NIOLockedValueBox<[String: Frames.Continuation]>([:])
     private let hosted = NIOLockedValueBox<[String: (continuation: Frames.Continuation, lastSeen: Double)]>([:])
     private let tasks = NIOLockedValueBox<[Task<Void, Never>]>([])
+    /// The sessions hosted here for other nodes' sockets: `stop` ends their streams and waits.
+    private let hostedSessions = OwnedTasks(name: "relay")
     private let counters = NIOLockedValueBox(RelayCounters())
     /// What runs a relayed session whose room is here: its open, and the frames that follow.
     private let host: @Sendable (SignalRelay, String, RelayFrame.Open, Frames) async -> Void
@@ -82,6 +85,7 @@ final class SignalRelay: Sendable {
         for task in tasks.withLockedValue({ $0 }) { task.cancel() }
         for (_, c) in edges.withLockedValue({ $0 }) { c.finish() }
         for (_, h) in hosted.withLockedValue({ $0 }) { h.continuation.finish() }
+        await hostedSessions.shutdown(cancel: true)
         await subscriber.close()
     }
 
@@ -130,10 +134,11 @@ final class SignalRelay: Sendable {
         case .open(let session, let open):
             let (stream, continuation) = Frames.makeStream()
             hosted.withLockedValue { $0[session] = (continuation, Self.now()) }
-            Task { [self] in
+            let started = hostedSessions.spawn { [self] in
                 await host(self, session, open, stream)
                 hosted.withLockedValue { $0.removeValue(forKey: session) }?.continuation.finish()
             }
+            if !started { hosted.withLockedValue { $0.removeValue(forKey: session) }?.continuation.finish() }
         case .request(let session, _):
             hosted.withLockedValue { table -> Frames.Continuation? in
                 table[session]?.lastSeen = Self.now()

@@ -12,6 +12,11 @@ final class EgressManager: @unchecked Sendable {
     let settings: StorageSettings
     let logger: Logger
     private let sessions = NIOLockedValueBox<[String: EgressSession]>([:])
+    /// Ending recordings and finishing them (worker exit, upload, egress_ended).
+    private let background = OwnedTasks(name: "egress")
+    /// Ended recordings stay listed this long (ListEgress), and at most `endedKept` of them.
+    static let endedRetention = 3600.0
+    static let endedKept = 1000
 
     init(service: LiveKitService, settings: StorageSettings, logger: Logger) {
         self.service = service
@@ -78,6 +83,8 @@ final class EgressManager: @unchecked Sendable {
 
     private func start(room: String, trackID: String?, info template: Livekit_EgressInfo, filepath: String,
                        s3: Livekit_S3Upload?, fileExtension: String?, arguments: [String]) async throws -> Livekit_EgressInfo {
+        guard !background.isShutDown else { throw AdminError.unavailable("the node is shutting down") }
+        prune(now: Date())
         let id = RandomIdentifier.make("EG_")
         let output = try await EgressOutputResolver(service: service).resolve(
             filepath: filepath, room: room, trackID: trackID, egressID: id, fileExtension: fileExtension)
@@ -100,7 +107,7 @@ final class EgressManager: @unchecked Sendable {
         let localPath = session.localPath
         session.onRoomFinished = { [weak self, weak session] in
             guard let self, let session else { return }
-            Task { await self.end(session) }
+            self.background.spawn { await self.end(session) }
         }
         do {
             session.worker = try EgressWorkerProcess(
@@ -111,7 +118,7 @@ final class EgressManager: @unchecked Sendable {
                 },
                 onExit: { [weak self, weak session] status, reason in
                     guard let self, let session else { return }
-                    Task { await self.workerExited(session, status: status, reason: reason) }
+                    self.background.spawn { await self.workerExited(session, status: status, reason: reason) }
                 })
         } catch {
             throw AdminError.invalidArgument("cannot start the egress worker: \(error)")
@@ -199,6 +206,42 @@ final class EgressManager: @unchecked Sendable {
         }
         logger.info("egress \(session.id) ended: \(info.status)\(failure.map { " — \($0)" } ?? "")")
         service.emitEgressEvent("egress_ended", info: info)
+    }
+}
+
+extension EgressManager {
+    /// Drops ended recordings past `endedRetention`, and the oldest beyond `endedKept`.
+    func prune(now: Date) {
+        let horizon = Int64((now.timeIntervalSince1970 - Self.endedRetention) * 1e9)
+        sessions.withLockedValue { sessions in
+            var ended = sessions.values.filter { !$0.isActive }
+            for session in ended where session.info.endedAt < horizon { sessions[session.id] = nil }
+            ended = ended.filter { sessions[$0.id] != nil }.sorted { $0.info.endedAt < $1.info.endedAt }
+            for session in ended.prefix(max(0, ended.count - Self.endedKept)) { sessions[session.id] = nil }
+        }
+    }
+
+    /// Shutdown, after the HTTP server stopped: recordings still running are ended so that
+    /// their workers finish the files (and upload them, and report egress_ended); workers that
+    /// have not exited after `timeout` seconds are killed, which fails their recording with the
+    /// part written kept. Returns when no work of the manager is left.
+    func shutdown(timeout: Double) async {
+        let running = sessions.withLockedValue { Array($0.values) }.filter(\.isActive)
+        if !running.isEmpty { logger.notice("egress: ending \(running.count) recording(s) for shutdown") }
+        for session in running { await end(session) }
+        let deadline = Date().addingTimeInterval(timeout)
+        while activeCount > 0 || background.count > 0, Date() < deadline {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        let stuck = sessions.withLockedValue { Array($0.values) }.filter(\.isActive)
+        for session in stuck {
+            logger.warning("egress \(session.id): worker still running after \(timeout) s of shutdown, killed")
+            session.worker?.kill()
+        }
+        // A killed worker's exit is still reported (egress_ended, FAILED) before this returns.
+        let killDeadline = Date().addingTimeInterval(5)
+        while !stuck.isEmpty, activeCount > 0, Date() < killDeadline { try? await Task.sleep(for: .milliseconds(50)) }
+        await background.shutdown(cancel: false)
     }
 }
 

@@ -66,7 +66,9 @@ struct EgressWorkerCommand: ParsableCommand {
 
     static func report(_ fields: [String: Any]) {
         guard let data = try? JSONSerialization.data(withJSONObject: fields) else { return }
-        FileHandle.standardOutput.write(data + Data("\n".utf8))
+        // The server may be gone (its end of the pipe closed): EPIPE is not worth a crash, the
+        // file is already written by then.
+        try? FileHandle.standardOutput.write(contentsOf: data + Data("\n".utf8))
     }
 }
 

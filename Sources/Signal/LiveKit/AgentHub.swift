@@ -15,11 +15,14 @@ final class AgentHub: @unchecked Sendable {
     private let state = NIOLockedValueBox(State())
     let keys: [String: String]
     let logger: Logger
+    /// Owns the token signing for assignments (`LiveKitService.shutdown` ends them).
+    let background: OwnedTasks
     /// Workers of the other nodes of a deployment (`[redis]`); set before connections come.
     private let remoteAgents = NIOLockedValueBox<RemoteAgents?>(nil)
 
-    init(keys: [String: String], logger: Logger) {
+    init(keys: [String: String], background: OwnedTasks, logger: Logger) {
         self.keys = keys
+        self.background = background
         self.logger = logger
     }
 
@@ -135,7 +138,7 @@ final class AgentHub: @unchecked Sendable {
                 guard let connection = connection(worker) else { continue }
                 let token = jobToken(job: job, identity: identity, name: name, metadata: metadata, attributes: attributes)
                 let jobCopy = job
-                Task {
+                background.spawn {
                     guard let token = try? await token() else { return }
                     var assignment = Livekit_JobAssignment()
                     assignment.job = jobCopy

@@ -18,6 +18,8 @@ public final class LiveKitService: @unchecked Sendable {
     public let joins = JoinCounters()
     /// What `[limits]` refused, for `/metrics`.
     public let rateLimited = RateLimitCounters()
+    /// Short background work of the signalling side (token signing): `shutdown` ends it.
+    public let background = OwnedTasks(name: "signal")
     /// Webhook-style events, set once at start-up before the server takes connections.
     private var onEvent: (@Sendable (Livekit_WebhookEvent) -> Void)?
 
@@ -38,7 +40,7 @@ public final class LiveKitService: @unchecked Sendable {
                 limits: ParticipantLimits = ParticipantLimits(), logger: Logger) {
         self.engine = engine
         self.logger = logger
-        let agents = AgentHub(keys: keys, logger: logger)
+        let agents = AgentHub(keys: keys, background: background, logger: logger)
         self.agents = agents
         let drain = self.drain, rateLimited = self.rateLimited
         hosts = engine.shards.map {
@@ -53,6 +55,13 @@ public final class LiveKitService: @unchecked Sendable {
 
     public func stop() {
         for host in hosts { host.stop() }
+    }
+
+    /// Stops the hosts' timers and cancels the background work still running (each piece is a
+    /// token being signed: nothing is lost).
+    public func shutdown() async {
+        stop()
+        await background.shutdown(cancel: true)
     }
 
     /// Where events go (room_started, participant_joined, …, in order per room).

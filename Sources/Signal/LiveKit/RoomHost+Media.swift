@@ -173,7 +173,7 @@ extension RoomHost {
         claims.metadata = participant.metadata
         let payload = claims
         guard let sink = participant.sink else { return }
-        Task {
+        agents.background.spawn {
             guard let token = try? await AccessTokenSigner.sign(payload, secret: secret) else { return }
             sink.send(.refreshToken(token))
         }
