@@ -212,13 +212,22 @@ final class EgressManager: @unchecked Sendable {
 extension EgressManager {
     /// Drops ended recordings past `endedRetention`, and the oldest beyond `endedKept`.
     func prune(now: Date) {
-        let horizon = Int64((now.timeIntervalSince1970 - Self.endedRetention) * 1e9)
         sessions.withLockedValue { sessions in
-            var ended = sessions.values.filter { !$0.isActive }
-            for session in ended where session.info.endedAt < horizon { sessions[session.id] = nil }
-            ended = ended.filter { sessions[$0.id] != nil }.sorted { $0.info.endedAt < $1.info.endedAt }
-            for session in ended.prefix(max(0, ended.count - Self.endedKept)) { sessions[session.id] = nil }
+            let ended = sessions.values.filter { !$0.isActive }.map { (id: $0.id, endedAt: $0.info.endedAt) }
+            for id in Self.expired(ended, now: now, retention: Self.endedRetention, kept: Self.endedKept) {
+                sessions[id] = nil
+            }
         }
+    }
+
+    /// Which ended recordings (ids, end times in ns) to forget: those ended more than
+    /// `retention` seconds before `now`, then the oldest beyond `kept`.
+    static func expired(_ ended: [(id: String, endedAt: Int64)], now: Date, retention: Double, kept: Int) -> [String] {
+        let horizon = Int64((now.timeIntervalSince1970 - retention) * 1e9)
+        let byAge = ended.sorted { $0.endedAt < $1.endedAt }
+        let old = byAge.filter { $0.endedAt < horizon }
+        let recent = byAge.filter { $0.endedAt >= horizon }
+        return (old + recent.prefix(max(0, recent.count - kept))).map(\.id)
     }
 
     /// Shutdown, after the HTTP server stopped: recordings still running are ended so that
