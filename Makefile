@@ -6,7 +6,7 @@ SWIFT ?= swift
 SWIFT_FLAGS ?= -Xcxx -DNDEBUG
 CONFIG ?= sfu.toml
 
-.PHONY: setup build release run test unit interop clean
+.PHONY: setup build release run test unit interop fuzz fuzz-replay clean
 
 setup:
 	bash scripts/setup.sh
@@ -27,9 +27,21 @@ interop: build
 	bash scripts/setup.sh --test
 	SFU_BIN=$(CURDIR)/.build/debug/sfu .venv/bin/python -m pytest -q Tests/interop
 
+# Every fuzz target's seeds and past crashes, through the plain build (no sanitizer).
+FUZZ_TARGETS = stun rtp rtcp sdp dcep signal signal-json token egress-records
+fuzz-replay: build
+	for t in $(FUZZ_TARGETS); do .build/debug/sfu-fuzz $$t Fuzz/corpus/$$t Fuzz/crashes/$$t || exit 1; done
+	.build/debug/sfu-fuzz sdp Tests/SDPTests/Fixtures
+
+# libFuzzer + AddressSanitizer, FUZZ_SECONDS per target (scripts/fuzz.sh).
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	bash scripts/fuzz.sh all $(FUZZ_SECONDS)
+
 test: build
 	bash scripts/setup.sh --test
 	$(SWIFT) test $(SWIFT_FLAGS)
+	$(MAKE) --no-print-directory fuzz-replay
 	SFU_BIN=$(CURDIR)/.build/debug/sfu .venv/bin/python -m pytest -q Tests/interop
 
 clean:

@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "sfu", targets: ["Server"]),
         // For the separate benchmark package in Benchmarks/ (which depends on this one by path).
         .library(name: "SFU", targets: ["SFU"]),
+        // Parser fuzzers (scripts/fuzz.sh builds them with libFuzzer; plain, they replay files).
+        .executable(name: "sfu-fuzz", targets: ["Fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -132,6 +134,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Web")]
+        ),
+        .executableTarget(
+            name: "Fuzz",
+            dependencies: ["RTP", "SDP", "ICE", "DataChannel", "Egress", "Signal",
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Fuzz/Harness"
         ),
         .testTarget(name: "RTPTests", dependencies: ["RTP"]),
         .testTarget(name: "SDPTests", dependencies: ["SDP"], resources: [.copy("Fixtures")]),
