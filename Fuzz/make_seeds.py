@@ -96,6 +96,12 @@ def main() -> None:
     header, payload, _ = token.split(".")
     write("token", "alg-none", f"{header}.{payload}.".encode())
     write("egress-records", "empty", b"")
+    write("sdp", "minimal-audio", (
+        "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
+        "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=ice-ufrag:abcd\r\n"
+        "a=ice-pwd:abcdefghijklmnopqrstuvwx\r\na=fingerprint:sha-256 " + ":".join(["AB"] * 32) + "\r\n"
+        "a=setup:actpass\r\na=sendrecv\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n"
+        "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\na=ssrc:1 cname:x\r\n").encode())
     print(json.dumps({t: len(os.listdir(os.path.join(ROOT, t))) for t in sorted(os.listdir(ROOT))}))
 
 
