@@ -242,7 +242,9 @@ extension EgressManager {
         while activeCount > 0 || background.count > 0, Date() < deadline {
             try? await Task.sleep(for: .milliseconds(100))
         }
-        let stuck = sessions.withLockedValue { Array($0.values) }.filter(\.isActive)
+        // Still active past the deadline: a worker that did not finish (killed), or an upload
+        // still running (waited for below: its file is complete).
+        let stuck = sessions.withLockedValue { Array($0.values) }.filter { $0.isActive && $0.worker?.isRunning == true }
         for session in stuck {
             logger.warning("egress \(session.id): worker still running after \(timeout) s of shutdown, killed")
             session.worker?.kill()

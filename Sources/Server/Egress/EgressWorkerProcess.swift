@@ -108,6 +108,8 @@ final class EgressWorkerProcess: @unchecked Sendable {
         writeQueue.async { try? handle.close() }
     }
 
+    var isRunning: Bool { process.isRunning }
+
     func kill() {
         if process.isRunning { process.terminate() }
     }
