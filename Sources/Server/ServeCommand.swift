@@ -73,7 +73,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         registry?.start()
         // The node's own short background work (a heartbeat, a frame for another node).
-        let background = OwnedTasks(name: "node")
+        let background = OwnedTasks()
         let drain = NodeDrain(timeout: settings.drainTimeout, logger: logger) {
             service.drain.set()
             if let registry { background.spawn { await registry.beat() } }  // the deployment hears of it at once

@@ -4,7 +4,7 @@ import XCTest
 
 final class OwnedTasksTests: XCTestCase {
     func testATaskIsHeldUntilItEndsAndShutdownWaitsForIt() async {
-        let tasks = OwnedTasks(name: "test")
+        let tasks = OwnedTasks()
         let done = NIOLockedValueBox(false)
         XCTAssertTrue(tasks.spawn {
             try? await Task.sleep(for: .milliseconds(200))
@@ -17,7 +17,7 @@ final class OwnedTasksTests: XCTestCase {
     }
 
     func testShutdownWithCancelCancelsAndNothingStartsAfterwards() async {
-        let tasks = OwnedTasks(name: "test")
+        let tasks = OwnedTasks()
         let sawCancel = NIOLockedValueBox(false)
         tasks.spawn {
             try? await Task.sleep(for: .seconds(30))
@@ -33,7 +33,7 @@ final class OwnedTasksTests: XCTestCase {
     }
 
     func testFinishedTasksLeave() async throws {
-        let tasks = OwnedTasks(name: "test")
+        let tasks = OwnedTasks()
         for _ in 0..<50 { tasks.spawn {} }
         let deadline = Date().addingTimeInterval(10)
         while tasks.count > 0, Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }

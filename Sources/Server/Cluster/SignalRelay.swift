@@ -23,7 +23,7 @@ final class SignalRelay: Sendable {
     private let hosted = NIOLockedValueBox<[String: (continuation: Frames.Continuation, lastSeen: Double)]>([:])
     private let tasks = NIOLockedValueBox<[Task<Void, Never>]>([])
     /// The sessions hosted here for other nodes' sockets: `stop` ends their streams and waits.
-    private let hostedSessions = OwnedTasks(name: "relay")
+    private let hostedSessions = OwnedTasks()
     private let counters = NIOLockedValueBox(RelayCounters())
     /// What runs a relayed session whose room is here: its open, and the frames that follow.
     private let host: @Sendable (SignalRelay, String, RelayFrame.Open, Frames) async -> Void

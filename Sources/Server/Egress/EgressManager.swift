@@ -13,7 +13,7 @@ final class EgressManager: @unchecked Sendable {
     let logger: Logger
     private let sessions = NIOLockedValueBox<[String: EgressSession]>([:])
     /// Ending recordings and finishing them (worker exit, upload, egress_ended).
-    private let background = OwnedTasks(name: "egress")
+    private let background = OwnedTasks()
     /// Ended recordings stay listed this long (ListEgress), and at most `endedKept` of them.
     static let endedRetention = 3600.0
     static let endedKept = 1000

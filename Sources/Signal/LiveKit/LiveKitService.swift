@@ -19,7 +19,7 @@ public final class LiveKitService: @unchecked Sendable {
     /// What `[limits]` refused, for `/metrics`.
     public let rateLimited = RateLimitCounters()
     /// Short background work of the signalling side (token signing): `shutdown` ends it.
-    public let background = OwnedTasks(name: "signal")
+    public let background = OwnedTasks()
     /// Webhook-style events, set once at start-up before the server takes connections.
     private var onEvent: (@Sendable (Livekit_WebhookEvent) -> Void)?
 

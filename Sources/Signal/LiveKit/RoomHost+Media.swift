@@ -67,13 +67,7 @@ extension RoomHost {
             logger.debug("\(sender.identity): data dropped (no canPublishData)")
             return
         }
-        guard sender.rateLimits.data.take(now: MediaEngine.now()) else {
-            rateLimited.refused(.data)
-            if sender.rateLimitLogged.insert(.data).inserted {
-                logger.warning("\(sender.identity): data packets over \(limits.dataMessagesPerSecond)/s dropped")
-            }
-            return
-        }
+        guard withinLimit(\.data, counted: .data, for: sender) else { return }
         guard var packet = try? Livekit_DataPacket(serializedBytes: data) else {
             logger.info("\(sender.identity): malformed DataPacket dropped (\(data.count) bytes)")
             return

@@ -199,12 +199,8 @@ extension RoomHost {
             participant.send(.requestResponse(response))
             return
         }
-        guard participant.rateLimits.metadata.take(now: MediaEngine.now()) else {
+        guard withinLimit(\.metadata, counted: .metadata, for: participant) else {
             // Answered, so the SDK's call fails at once rather than after its timeout.
-            rateLimited.refused(.metadata)
-            if participant.rateLimitLogged.insert(.metadata).inserted {
-                logger.warning("\(participant.identity): metadata updates over \(limits.metadataUpdatesPerSecond)/s refused")
-            }
             response.reason = .limitExceeded
             response.message = "rate limit exceeded: at most \(limits.metadataUpdatesPerSecond) metadata updates per second"
             participant.send(.requestResponse(response))

@@ -188,13 +188,7 @@ final class RoomHost: @unchecked Sendable {
         case .ping, .pingReq, .leave, .updateMetadata, nil:
             break
         default:
-            guard participant.rateLimits.signal.take(now: MediaEngine.now()) else {
-                rateLimited.refused(.signal)
-                if participant.rateLimitLogged.insert(.signal).inserted {
-                    logger.warning("\(participant.identity): signal requests over \(limits.signalRequestsPerSecond)/s dropped")
-                }
-                return
-            }
+            guard withinLimit(\.signal, counted: .signal, for: participant) else { return }
         }
         handle(request, from: participant)
     }

@@ -11,9 +11,8 @@ public final class OwnedTasks: Sendable {
         var closed = false
     }
     private let state = NIOLockedValueBox(State())
-    public let name: String
 
-    public init(name: String) { self.name = name }
+    public init() {}
 
     /// Starts `body` unless the owner is shut down; false if it was not started.
     @discardableResult
