@@ -28,7 +28,7 @@ interop: build
 	SFU_BIN=$(CURDIR)/.build/debug/sfu .venv/bin/python -m pytest -q Tests/interop
 
 # Every fuzz target's seeds and past crashes, through the plain build (no sanitizer).
-FUZZ_TARGETS = stun rtp rtcp sdp dcep signal signal-json token egress-records
+FUZZ_TARGETS = stun rtp rtcp sdp dcep sctp-notification signal signal-json twirp token egress-records s3-xml config
 fuzz-replay: build
 	for t in $(FUZZ_TARGETS); do .build/debug/sfu-fuzz $$t Fuzz/corpus/$$t Fuzz/crashes/$$t || exit 1; done
 	.build/debug/sfu-fuzz sdp Tests/SDPTests/Fixtures

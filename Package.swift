@@ -95,6 +95,14 @@ let package = Package(
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // `sfu.toml`: parsed and validated (a library, so that the fuzzer can reach it).
+        .target(
+            name: "Config",
+            dependencies: [
+                "Signal", "Redis",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
         .target(
             name: "CLI",
             dependencies: [
@@ -121,14 +129,13 @@ let package = Package(
         .executableTarget(
             name: "Server",
             dependencies: [
-                "SFU", "Signal", "Webhooks", "CLI", "Egress", "Storage", "LoadTest", "Redis", "CSignals",
+                "SFU", "Signal", "Webhooks", "CLI", "Config", "Egress", "Storage", "LoadTest", "Redis", "CSignals",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -137,7 +144,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "Fuzz",
-            dependencies: ["RTP", "SDP", "ICE", "DataChannel", "Egress", "Signal",
+            dependencies: ["RTP", "SDP", "ICE", "DataChannel", "Egress", "Signal", "Storage", "Config",
                            .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             path: "Fuzz/Harness"
         ),
@@ -188,7 +195,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server", "Redis", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            dependencies: ["Server", "Config", "Redis", .product(name: "HummingbirdTesting", package: "hummingbird"),
                            .product(name: "NIOEmbedded", package: "swift-nio")]
         ),
     ],

@@ -11,7 +11,7 @@ import zlib
 
 from google.protobuf import json_format
 from livekit import api
-from livekit.protocol import models, rtc
+from livekit.protocol import agent_dispatch, egress, models, room, rtc
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
 
@@ -76,6 +76,94 @@ def signal_requests() -> dict:
     return {"offer": offer, "trickle": trickle, "add-track": add, "metadata": meta, "subscription": sub, "ping": ping}
 
 
+def sctp_notifications() -> dict:
+    """RFC 6458 §6.1 notifications in host (little-endian) order, as usrsctp hands them over."""
+    assoc_change = struct.pack("<HHIHHHHI", 0x0001, 0, 20, 0x0001, 0, 1024, 1024, 7)
+    stream_reset = struct.pack("<HHII", 0x0009, 0x0001, 16, 7) + struct.pack("<HH", 1, 3)
+    partial = struct.pack("<HHIIIII", 0x0007, 0, 24, 0x0001, 3, 9, 7)
+    return {"assoc-change": assoc_change, "stream-reset": stream_reset, "partial-delivery": partial}
+
+
+def twirp_requests() -> dict:
+    """Twirp bodies: a selector byte (type index in Targets.swift's `twirpRequestTypes`, times
+    two, plus one for JSON), then the body."""
+    requests = {
+        0: room.CreateRoomRequest(name="r", empty_timeout=10, max_participants=4, metadata="m"),
+        1: room.ListRoomsRequest(names=["r"]),
+        6: room.UpdateParticipantRequest(room="r", identity="a", metadata="m", attributes={"k": "v"}),
+        8: room.SendDataRequest(room="r", data=b"hi", kind=models.DataPacket.RELIABLE, topic="t"),
+        10: agent_dispatch.CreateAgentDispatchRequest(agent_name="agent", room="r", metadata="m"),
+        13: egress.RoomCompositeEgressRequest(room_name="r", layout="grid",
+                                               file_outputs=[egress.EncodedFileOutput(filepath="r.mp4")]),
+        14: egress.TrackEgressRequest(room_name="r", track_id="TR_x", file=egress.DirectFileOutput(filepath="t.ogg")),
+    }
+    out = {}
+    for index, request in requests.items():
+        name = type(request).__name__
+        out[f"{name}-binary"] = bytes([index * 2]) + request.SerializeToString()
+        out[f"{name}-json"] = bytes([index * 2 + 1]) + json_format.MessageToJson(request).encode()
+    return out
+
+
+S3_BODIES = {
+    "error": b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SignatureDoesNotMatch</Code>"
+             b"<Message>The request signature we calculated does not match &amp; &#x41;&#65;</Message></Error>",
+    "initiate": b"<InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key><UploadId>abc-123</UploadId>"
+                b"</InitiateMultipartUploadResult>",
+    "complete": b"<CompleteMultipartUploadResult><ETag>&quot;0123abcd-2&quot;</ETag></CompleteMultipartUploadResult>",
+}
+
+CONFIGS = {
+    "full": """[server]
+bind = "127.0.0.1"
+port = 7880
+max_connections = 100
+idle_timeout = 30.5
+header_timeout = 10
+body_timeout = 30
+
+[rtc]
+udp_port = 7882
+node_ip = "127.0.0.1"
+single_peer_connection = true
+media_threads = 2
+
+[keys]
+devkey = "secret"
+
+[logging]
+level = "info"
+
+[room]
+empty_timeout = 300
+departure_timeout = 20
+max_participants = 10
+
+[limits]
+signal_requests_per_second = 100
+data_message_burst = 1000
+max_metadata_size = 524288
+
+[webhook]
+urls = ["http://127.0.0.1:9/hook"]
+api_key = "devkey"
+outbox_dir = "data/webhooks"
+
+[storage]
+local_dir = "recordings"
+s3_bucket = "b"
+s3_force_path_style = true
+
+[node]
+drain_timeout = 60
+
+[redis]
+address = "127.0.0.1:6379"
+db = 1
+""",
+}
+
+
 def main() -> None:
     write("stun", "binding-request", stun_binding_request())
     for name, data in rtp_packets().items():
@@ -96,6 +184,16 @@ def main() -> None:
     header, payload, _ = token.split(".")
     write("token", "alg-none", f"{header}.{payload}.".encode())
     write("egress-records", "empty", b"")
+    for name, data in sctp_notifications().items():
+        write("sctp-notification", name, data)
+    for name, data in twirp_requests().items():
+        write("twirp", name, data)
+    for name, data in S3_BODIES.items():
+        write("s3-xml", name, data)
+    for name, text in CONFIGS.items():
+        write("config", name, text.encode())
+    with open(os.path.join(os.path.dirname(ROOT), "..", "sfu.toml"), "rb") as f:
+        write("config", "sfu-toml", f.read())
     write("sdp", "minimal-audio", (
         "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
         "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=ice-ufrag:abcd\r\n"

@@ -10,7 +10,7 @@
 # `.build/debug/sfu-fuzz <target> <file>` and keep it in Fuzz/corpus/ once fixed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-TARGETS=(stun rtp rtcp sdp dcep signal signal-json token egress-records)
+TARGETS=(stun rtp rtcp sdp dcep sctp-notification signal signal-json twirp token egress-records s3-xml config)
 which=${1:-all}
 seconds=${2:-60}
 if [ "$which" != all ]; then TARGETS=("$which"); fi

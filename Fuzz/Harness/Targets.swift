@@ -1,3 +1,4 @@
+import Config
 import DataChannel
 import Egress
 import Foundation
@@ -5,6 +6,8 @@ import ICE
 import RTP
 import SDP
 import Signal
+import Storage
+import SwiftProtobuf
 
 /// One parser fed untrusted bytes. A harness must never crash, hang or leak on any input:
 /// errors are the expected outcome for most of them.
@@ -12,7 +15,9 @@ struct FuzzTarget: Sendable {
     let name: String
     let run: @Sendable (UnsafeRawBufferPointer) -> Void
 
-    static let all: [FuzzTarget] = [stun, rtp, rtcp, sdp, dcep, signalBinary, signalJSON, token, egressRecords]
+    static let all: [FuzzTarget] = [
+        stun, rtp, rtcp, sdp, dcep, sctpNotification, signalBinary, signalJSON, twirp, token, egressRecords, s3XML, config,
+    ]
 
     static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
 
@@ -46,6 +51,11 @@ struct FuzzTarget: Sendable {
         _ = try? DCEPMessage.parse(Array(bytes))
     }
 
+    /// A usrsctp notification (RFC 6458 §6.1) as the association decodes it.
+    static let sctpNotification = FuzzTarget(name: "sctp-notification") { bytes in
+        _ = try? SCTPNotification.parse(bytes)
+    }
+
     /// A signalling frame as binary protobuf (`SignalRequest`, PROTOCOL.md §2).
     static let signalBinary = FuzzTarget(name: "signal") { bytes in
         _ = try? Livekit_SignalRequest(serializedBytes: Array(bytes))
@@ -56,6 +66,31 @@ struct FuzzTarget: Sendable {
     static let signalJSON = FuzzTarget(name: "signal-json") { bytes in
         _ = try? Livekit_SignalRequest(jsonUTF8Bytes: Array(bytes))
     }
+
+    /// A Twirp request body (RoomService, AgentDispatchService, Egress), binary or JSON: the
+    /// first byte picks the message type and encoding, as the route's URL and content type do.
+    static let twirp = FuzzTarget(name: "twirp") { bytes in
+        guard let selector = bytes.first else { return }
+        let body = Array(bytes.dropFirst())
+        let type = twirpRequestTypes[Int(selector >> 1) % twirpRequestTypes.count]
+        if selector & 1 == 0 {
+            _ = try? type.init(serializedBytes: body)
+        } else {
+            var options = JSONDecodingOptions()
+            options.ignoreUnknownFields = true
+            _ = try? type.init(jsonUTF8Bytes: body, options: options)
+        }
+    }
+
+    static let twirpRequestTypes: [any SwiftProtobuf.Message.Type] = [
+        Livekit_CreateRoomRequest.self, Livekit_ListRoomsRequest.self, Livekit_DeleteRoomRequest.self,
+        Livekit_ListParticipantsRequest.self, Livekit_RoomParticipantIdentity.self, Livekit_MuteRoomTrackRequest.self,
+        Livekit_UpdateParticipantRequest.self, Livekit_UpdateSubscriptionsRequest.self, Livekit_SendDataRequest.self,
+        Livekit_UpdateRoomMetadataRequest.self, Livekit_CreateAgentDispatchRequest.self,
+        Livekit_DeleteAgentDispatchRequest.self, Livekit_ListAgentDispatchRequest.self,
+        Livekit_RoomCompositeEgressRequest.self, Livekit_TrackEgressRequest.self, Livekit_ListEgressRequest.self,
+        Livekit_StopEgressRequest.self,
+    ]
 
     /// An access token: its header, then full verification against a known key.
     static let token = FuzzTarget(name: "token") { bytes in
@@ -80,5 +115,18 @@ struct FuzzTarget: Sendable {
         while (try? decoder.next()) != nil {}
         decoder.append(Array(all[split...]))
         while (try? decoder.next()) != nil {}
+    }
+
+    /// An S3 response body: the `<Error>` document and the elements an upload reads.
+    static let s3XML = FuzzTarget(name: "s3-xml") { bytes in
+        _ = S3XML.error(in: bytes)
+        for name in ["UploadId", "ETag", "Code", "Message"] {
+            _ = S3XML.firstElement(name, in: bytes).map(S3XML.unquotedETag)
+        }
+    }
+
+    /// `sfu.toml`: TOML parsing (toml++) and every key's validation.
+    static let config = FuzzTarget(name: "config") { bytes in
+        _ = try? ServerConfig.parse(String(decoding: bytes, as: UTF8.self))
     }
 }

@@ -1,6 +1,6 @@
 /// The usrsctp notifications the association acts on (RFC 6458 §6.1), decoded from
 /// the raw `union sctp_notification` bytes (host byte order, as usrsctp writes them).
-enum SCTPNotification: Equatable, Sendable {
+package enum SCTPNotification: Equatable, Sendable {
     /// RFC 6458 §6.1.1 SCTP_ASSOC_CHANGE.
     case associationChange(state: UInt16)
     /// RFC 6458 §6.1.11 / RFC 6525 §6.1.1 SCTP_STREAM_RESET_EVENT.
@@ -30,11 +30,11 @@ enum SCTPNotification: Equatable, Sendable {
 
     static let partialDeliveryAborted: UInt32 = 0x0001
 
-    enum ParseError: Error, Equatable { case truncated }
+    package enum ParseError: Error, Equatable { case truncated }
 
     /// Decodes a notification. Every field read is bounds-checked against the buffer
     /// and the notification's own length field.
-    static func parse(_ bytes: UnsafeRawBufferPointer) throws(ParseError) -> SCTPNotification {
+    package static func parse(_ bytes: UnsafeRawBufferPointer) throws(ParseError) -> SCTPNotification {
         // Header: sn_type u16, sn_flags u16, sn_length u32.
         guard bytes.count >= 8 else { throw .truncated }
         let type = bytes.loadUnaligned(fromByteOffset: 0, as: UInt16.self)

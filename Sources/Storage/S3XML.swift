@@ -1,8 +1,8 @@
 /// The few pieces of S3's XML this module reads and writes. Reading is a tolerant scan for a
 /// named element's text; it returns nil on anything it does not understand and never traps.
-enum S3XML {
+package enum S3XML {
     /// Text of the first `<name>…</name>` element (no attributes), with XML entities decoded.
-    static func firstElement(_ name: String, in body: some Collection<UInt8>) -> String? {
+    package static func firstElement(_ name: String, in body: some Collection<UInt8>) -> String? {
         let text = String(decoding: body, as: UTF8.self)
         guard let open = text.range(of: "<\(name)>") else { return nil }
         guard let close = text.range(of: "</\(name)>", range: open.upperBound..<text.endIndex) else { return nil }
@@ -10,7 +10,7 @@ enum S3XML {
     }
 
     /// `(code, message)` of an S3 `<Error>` document, nil if the body is not one.
-    static func error(in body: some Collection<UInt8>) -> (code: String?, message: String?)? {
+    package static func error(in body: some Collection<UInt8>) -> (code: String?, message: String?)? {
         let text = String(decoding: body, as: UTF8.self)
         guard text.contains("<Error>") else { return nil }
         return (firstElement("Code", in: Array(text.utf8)), firstElement("Message", in: Array(text.utf8)))
@@ -90,7 +90,7 @@ enum S3XML {
     }
 
     /// An ETag without the surrounding double quotes S3 puts around it.
-    static func unquotedETag(_ etag: String) -> String {
+    package static func unquotedETag(_ etag: String) -> String {
         var value = Substring(etag)
         if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 {
             value = value.dropFirst().dropLast()

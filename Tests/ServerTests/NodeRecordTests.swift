@@ -1,3 +1,4 @@
+import Config
 import XCTest
 import Redis
 @testable import Server

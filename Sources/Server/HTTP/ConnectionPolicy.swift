@@ -1,3 +1,4 @@
+import Config
 import HummingbirdCore
 import NIOCore
 
@@ -52,13 +53,4 @@ struct ConnectionPolicy: Sendable {
     func headGuard() -> RequestHeadGuard {
         RequestHeadGuard(limiter: limiter, headerTimeout: headerTimeout, maxHeadBytes: Self.maxHeadBytes)
     }
-}
-
-/// The `[server]` keys behind `ConnectionPolicy`, as configured (README.md documents them).
-struct ConnectionSettings: Equatable {
-    /// Connections held at once; kept below the descriptor limit at start.
-    var maxConnections = 10_000
-    var idleTimeout = 30.0
-    var headerTimeout = 10.0
-    var bodyTimeout = 30.0
 }

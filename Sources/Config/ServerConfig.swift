@@ -5,66 +5,77 @@ import TOMLKit
 
 /// Configuration loaded from `sfu.toml`. Every key is documented in README.md.
 /// Unknown sections and keys are errors, never silently ignored.
-struct ServerConfig: Equatable {
-    var bind = "127.0.0.1"
-    var port = 7880
+package struct ServerConfig: Equatable {
+    package init() {}
+
+    package var bind = "127.0.0.1"
+    package var port = 7880
     /// `[server]` connection cap and timeouts (ConnectionPolicy).
-    var connections = ConnectionSettings()
-    var udpPort = 7882
-    var nodeIP = ""
+    package var connections = ConnectionSettings()
+    package var udpPort = 7882
+    package var nodeIP = ""
     /// `/rtc/v1` (single peer connection) served; false answers it 404 so SDKs use `/rtc`.
-    var singlePeerConnection = true
+    package var singlePeerConnection = true
     /// `[rtc] media_threads`: media event loops (shards); 0 = one per core.
-    var mediaThreads = 0
+    package var mediaThreads = 0
     /// API key → secret.
-    var keys: [String: String] = [:]
-    var logLevel = "info"
+    package var keys: [String: String] = [:]
+    package var logLevel = "info"
     /// Test-only fault injection: percentage of RTP packets dropped.
-    var inboundLossPercent = 0.0
-    var outboundLossPercent = 0.0
+    package var inboundLossPercent = 0.0
+    package var outboundLossPercent = 0.0
     /// `[room]`: defaults for rooms.
-    var roomDefaults = RoomDefaults()
+    package var roomDefaults = RoomDefaults()
     /// `[limits]`: per-participant rates and sizes.
-    var limits = ParticipantLimits()
+    package var limits = ParticipantLimits()
     /// `[webhook]`: receivers, the key that signs, and the durable outbox.
-    var webhookURLs: [String] = []
-    var webhookAPIKey = ""
-    var webhookOutboxDirectory = "data/webhooks"
+    package var webhookURLs: [String] = []
+    package var webhookAPIKey = ""
+    package var webhookOutboxDirectory = "data/webhooks"
     /// `[storage]`: recordings.
-    var storage = StorageSettings()
+    package var storage = StorageSettings()
     /// `[node] drain_timeout`: seconds a draining node waits for its calls to end.
-    var drainTimeout = 3600.0
+    package var drainTimeout = 3600.0
     /// `[redis]`: the deployment this node joins; nil = a single node (the default).
-    var redis: RedisSettings?
+    package var redis: RedisSettings?
 
     /// Media shards to run: `media_threads`, or one per core when it is 0.
-    var effectiveMediaThreads: Int {
+    package var effectiveMediaThreads: Int {
         mediaThreads > 0 ? mediaThreads : max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 }
 
 /// `[redis]`: `address = "host:port"`, optional `username`, `password`, `db`.
-struct RedisSettings: Equatable {
-    var host: String
-    var port: Int
-    var username: String?
-    var password: String?
-    var db = 0
+package struct RedisSettings: Equatable {
+    package var host: String
+    package var port: Int
+    package var username: String?
+    package var password: String?
+    package var db = 0
     /// `tls = true` (with optional `ca_file`, `server_name`): TLS to Redis.
-    var tls: RedisTLS?
+    package var tls: RedisTLS?
+
+    package init(host: String, port: Int, username: String? = nil, password: String? = nil, db: Int = 0, tls: RedisTLS? = nil) {
+        (self.host, self.port, self.username, self.password, self.db, self.tls) = (host, port, username, password, db, tls)
+    }
 }
 
-struct ConfigError: Error, CustomStringConvertible, Equatable {
-    var key: String
-    var message: String
-    var description: String { "config: \(key): \(message)" }
+package struct ConfigError: Error, CustomStringConvertible, Equatable {
+    package var key: String
+    package var message: String
+    package var description: String { "config: \(key): \(message)" }
+
+    package init(key: String, message: String) {
+        self.key = key
+        self.message = message
+    }
 }
 
 extension ServerConfig {
-    static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+    package static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
     /// Parses and validates TOML text.
-    static func parse(_ text: String) throws(ConfigError) -> ServerConfig {
+    package static func parse(_ text: String) throws(ConfigError) -> ServerConfig {
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)

@@ -1,17 +1,8 @@
+import Config
 import Signal
 
-/// `[storage]` in sfu.toml: where recordings go.
-struct StorageSettings: Sendable, Equatable {
-    /// Local folder for every recording (kept until an upload is confirmed, and after a failure).
-    var localDirectory = "recordings"
-    /// Default S3-compatible target when a request gives none (empty bucket = local only).
-    var s3AccessKey = ""
-    var s3Secret = ""
-    var s3Region = ""
-    var s3Endpoint = ""
-    var s3Bucket = ""
-    var s3ForcePathStyle = false
-
+/// Where `[storage]` sends a recording.
+extension StorageSettings {
     func target(from upload: Livekit_S3Upload, key: String) -> S3Target {
         S3Target(accessKey: upload.accessKey, secret: upload.secret,
                  sessionToken: upload.sessionToken.isEmpty ? nil : upload.sessionToken,
