@@ -92,8 +92,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: [.swiftLanguageMode(.v6)]
+            ]
         ),
         // `sfu.toml`: parsed and validated (a library, so that the fuzzer can reach it).
         .target(
@@ -199,5 +198,5 @@ let package = Package(
                            .product(name: "NIOEmbedded", package: "swift-nio")]
         ),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

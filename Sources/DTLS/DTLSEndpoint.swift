@@ -5,7 +5,7 @@ import CDTLS
 /// No I/O and no timers of its own: the owner feeds received datagrams to `receive`, sends the
 /// `.send` outputs, and calls `handleTimeout` when `nextTimeout` has elapsed. Not thread-safe:
 /// one owner drives it (an event loop).
-public final class DTLSEndpoint: @unchecked Sendable {
+public final class DTLSEndpoint {
     private enum State { case idle, handshaking, connected, closed, failed }
 
     public let role: DTLSRole

@@ -9,7 +9,7 @@ import CDTLS
 /// protection (RFC 3711 §3.3.2) over a `replayWindowSize`-packet window. Errors carry
 /// libsrtp's status names (`auth_fail`, `replay_fail`, ...) for both.
 /// Not thread-safe: one owner (an event loop) uses it.
-public final class SRTPSession: @unchecked Sendable {
+public final class SRTPSession {
     /// Bytes a protect may append after the packet (SRTP_MAX_TRAILER_LEN, plus the 4-byte
     /// SRTCP index that RTCP protection adds, RFC 3711 §3.4).
     public static let maxTrailer: Int = Int(cdtls_srtp_max_trailer_len()) + 4

@@ -13,7 +13,7 @@ import Signal
 /// taken, every participant sends a leave, the WebSockets close (or are cut after
 /// `leaveTimeout`), then the peers send DTLS close_notify and their sockets close, then the
 /// event loops stop.
-public struct LoadTestRunner {
+public struct LoadTestRunner: Sendable {
     public let options: LoadTestOptions
     let logger: Logger
     static let drainSeconds = 0.4

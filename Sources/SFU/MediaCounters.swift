@@ -53,7 +53,7 @@ public struct MediaCounters: Sendable, Equatable {
     public init() {}
 
     /// Every counter, for summing the shards' copies.
-    static let fields: [WritableKeyPath<MediaCounters, UInt64>] = [
+    static let fields: [any WritableKeyPath<MediaCounters, UInt64> & Sendable] = [
         \.rtpPacketsReceived, \.rtpBytesReceived, \.rtpPacketsSent, \.rtpBytesSent, \.rtcpPacketsReceived,
         \.rtcpPacketsSent, \.nackReceived, \.nackAnswered, \.nackMissed, \.nackSent, \.packetsRecovered, \.pliSent,
         \.pliReceived, \.rembReceived, \.stunReceived, \.dtlsHandshakesCompleted, \.dtlsFailures, \.malformedPackets,

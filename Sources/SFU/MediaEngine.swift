@@ -1,6 +1,7 @@
 import CDatagram
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import DTLS
@@ -44,15 +45,16 @@ public enum MediaSessionError: Error, CustomStringConvertible, Equatable {
 /// The media plane: `mediaThreads` shards, each an event loop that owns whole rooms, all on
 /// one UDP port (DESIGN.md "Media shards"). Rooms are placed on the least-loaded shard when
 /// first used; everything about a room then happens on its shard's loop.
-public final class MediaEngine: @unchecked Sendable {
+public final class MediaEngine: Sendable {
     let configuration: MediaEngineConfiguration
     let group: MultiThreadedEventLoopGroup
-    public let shards: [MediaShard]
+    public let shards: [MediaShardHandle]
     let placement: RoomPlacement
     let directory: ShardDirectory?
     let certificate: DTLSCertificate
     let logger: Logger
-    private var channels: [Channel] = []
+    /// The shards' sockets, bound in `start` and closed in `shutdown` (either may run on any thread).
+    private let channels = NIOLockedValueBox<[Channel]>([])
     /// Socket buffers asked for (the kernel caps them at net.core.rmem_max / wmem_max): a burst
     /// of joins or a scheduling hiccup must not overflow the receive queue.
     static let socketBufferBytes = 4 << 20
@@ -66,16 +68,16 @@ public final class MediaEngine: @unchecked Sendable {
         placement = RoomPlacement(shardCount: count)
         directory = count > 1 ? ShardDirectory() : nil
         let loops = Array(group.makeIterator())
-        var shards: [MediaShard] = []
+        var handles: [MediaShardHandle] = []
         for index in 0..<count {
             let context = MediaContext(logger: logger, certificate: certificate,
                                        inboundLoss: configuration.inboundLossPercent, outboundLoss: configuration.outboundLossPercent)
-            shards.append(MediaShard(index: index, loop: loops[index], context: context, directory: directory))
+            let shard = MediaShard(index: index, loop: loops[index], context: context, directory: directory, placement: placement)
+            handles.append(MediaShardHandle(shard, index: index, loop: loops[index]))
         }
-        self.shards = shards
-        for shard in shards { shard.engine = self }
-        directory?.setDelivery(shards.map { shard in
-            { envelope in shard.loop.execute { shard.receiveHandedOver(envelope) } }
+        self.shards = handles
+        directory?.setDelivery(handles.map { handle in
+            { envelope in handle.execute { $0.receiveHandedOver(envelope) } }
         })
     }
 
@@ -86,7 +88,7 @@ public final class MediaEngine: @unchecked Sendable {
         var port = configuration.udpPort
         let bindAddress = try Self.resolve(host: configuration.bindHost)
         for shard in shards {
-            let handler = MediaSocketHandler(router: shard.router, drainsAfterRead: true)
+            let handler = try await shard.onLoop { MediaSocketHandler(router: shard.shard.router, drainsAfterRead: true) }
             // Our own descriptor, so that MediaSocket can write it with sendmmsg; NIO reads it.
             let packed = bindAddress.packedBytes
             var boundPort: UInt16 = 0
@@ -99,7 +101,7 @@ public final class MediaEngine: @unchecked Sendable {
             }
             let channel: Channel
             do {
-                channel = try await DatagramBootstrap(group: shard.loop)
+                channel = try await DatagramBootstrap(group: shard.eventLoop)
                     // NIO reads one datagram a wakeup; MediaSocket.drain reads the rest in batches.
                     .channelOption(ChannelOptions.maxMessagesPerRead, value: 1)
                     .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
@@ -111,15 +113,15 @@ public final class MediaEngine: @unchecked Sendable {
                 throw error
             }
             if port == 0 { port = Int(boundPort) }
-            channels.append(channel)
+            channels.withLockedValue { $0.append(channel) }
             guard let address = TransportAddress(string: configuration.advertisedIP, port: UInt16(port)) else {
                 throw MediaSessionError.internalError("advertised address \(configuration.advertisedIP) is not an IP address")
             }
             let binding = several ? ConnectedSockets.Binding(host: configuration.bindHost, port: port) : nil
-            try await shard.loop.submit {
-                shard.start(channel: channel, descriptor: descriptor, handler: handler, candidates: [hostCandidate(address: address)],
-                            connect: binding)
-            }.get()
+            let candidates = [hostCandidate(address: address)]
+            try await shard.onLoop {
+                shard.shard.start(channel: channel, descriptor: descriptor, handler: handler, candidates: candidates, connect: binding)
+            }
         }
         logger.info("media: UDP \(configuration.bindHost):\(port) on \(shards.count) media thread(s), candidates advertise \(configuration.advertisedIP)")
     }
@@ -134,8 +136,8 @@ public final class MediaEngine: @unchecked Sendable {
     }
 
     public func shutdown() async {
-        for shard in shards { _ = try? await shard.loop.submit { shard.stop() }.get() }
-        for channel in channels { try? await channel.close() }
+        for shard in shards { _ = try? await shard.onLoop { shard.shard.stop() } }
+        for channel in channels.withLockedValue({ $0 }) { try? await channel.close() }
         try? await group.shutdownGracefully()
     }
 
@@ -145,7 +147,7 @@ public final class MediaEngine: @unchecked Sendable {
     public func counters() async -> MediaCounters {
         var total = MediaCounters()
         for shard in shards {
-            if let counters = try? await shard.loop.submit({ shard.counters }).get() { total.add(counters) }
+            if let counters = try? await shard.onLoop({ shard.shard.counters }) { total.add(counters) }
         }
         return total
     }
@@ -155,12 +157,12 @@ public final class MediaEngine: @unchecked Sendable {
 
     /// Runs `body` on the loop of the shard hosting `room`, placing the room first if it has
     /// none and `create` is set. Without a placement and `create`, throws `notFound`.
-    public func onRoomShard<T>(_ room: String, create: Bool, _ body: @escaping (MediaShard) throws -> T) async throws -> T {
+    public func onRoomShard<T: Sendable>(_ room: String, create: Bool, _ body: sending @escaping (MediaShard) throws -> T) async throws -> T {
         guard let index = placement.acquire(room, create: create) else { throw MediaSessionError.notFound }
         let shard = shards[index]
         return try await shard.onLoop {
             defer { self.placement.release(room) }
-            return try body(shard)
+            return try body(shard.shard)
         }
     }
 

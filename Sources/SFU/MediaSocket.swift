@@ -137,7 +137,7 @@ final class MediaSocket {
     func scheduleFlush() {
         guard count > 0, !flushScheduled else { return }
         flushScheduled = true
-        channel.eventLoop.execute {
+        channel.eventLoop.assumeIsolated().execute {
             self.flushScheduled = false
             self.flushIfNeeded()
         }

@@ -5,7 +5,7 @@ import FoundationNetworking
 
 /// Sends signed requests for one object (`S3Destination`) and repeats the transient failures.
 /// Each attempt is signed afresh (a new `x-amz-date`); the payload is hashed once.
-struct S3Client: @unchecked Sendable {  // URLSession is thread-safe; it is only used through its API.
+struct S3Client: Sendable {  // URLSession is thread-safe; it is only used through its API.
     struct Response: Sendable {
         var status: Int
         /// Header names lower-cased.

@@ -11,7 +11,7 @@ enum WebhookDeliveryOutcome: Equatable, Sendable {
 
 /// POSTs one event to one URL the LiveKit way (PROTOCOL.md §9): `Content-Type: application/webhook+json`,
 /// `Authorization: <JWT>` signed afresh per attempt (retries can outlive a token's 5 minutes).
-final class WebhookHTTPSender: @unchecked Sendable {  // URLSession is thread-safe; the rest is immutable.
+final class WebhookHTTPSender: Sendable {  // URLSession is thread-safe; the rest is immutable.
     static let contentType = "application/webhook+json"
     private let session: URLSession
     private let apiKey: String

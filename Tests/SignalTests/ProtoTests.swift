@@ -297,7 +297,7 @@ final class ProtoTests: XCTestCase {
 
     // MARK: - Helpers
 
-    private static let decoders: [([UInt8]) throws -> Void] = [
+    private static let decoders: [@Sendable ([UInt8]) throws -> Void] = [
         { _ = try Livekit_SignalRequest(serializedBytes: $0) },
         { _ = try Livekit_SignalResponse(serializedBytes: $0) },
         { _ = try Livekit_DataPacket(serializedBytes: $0) },

@@ -8,9 +8,9 @@ import RTP
 
 /// One media event loop and everything on it: its rooms, their peer connections and tracks,
 /// its router, counters, and its socket on the shared media port (mediasoup's worker model:
-/// nothing on the packet path is shared with another thread, so nothing takes a lock). Other
-/// threads reach it only by submitting work to its loop (`onLoop`).
-public final class MediaShard: @unchecked Sendable {
+/// nothing on the packet path is shared with another thread, so nothing takes a lock). It is
+/// not `Sendable`: other threads hold a `MediaShardHandle` and reach it only on its loop.
+public final class MediaShard {
     public let index: Int
     let loop: EventLoop
     let context: MediaContext
@@ -37,13 +37,15 @@ public final class MediaShard: @unchecked Sendable {
     private var isStopped = false
     /// Room owners above the media layer (the LiveKit room host): does one still hold `name`?
     private var holders: [(String) -> Bool] = []
-    weak var engine: MediaEngine?
+    /// Where every shard's rooms are placed (forgotten here once no one holds them).
+    let placement: RoomPlacement
     static let tickInterval = TimeAmount.milliseconds(10)
 
-    init(index: Int, loop: EventLoop, context: MediaContext, directory: ShardDirectory?) {
+    init(index: Int, loop: EventLoop, context: MediaContext, directory: ShardDirectory?, placement: RoomPlacement) {
         self.index = index
         self.loop = loop
         self.context = context
+        self.placement = placement
         router = MediaRouter(context: context, directory: directory, shardIndex: index)
         context.router = router
         context.loop = loop
@@ -95,18 +97,13 @@ public final class MediaShard: @unchecked Sendable {
         return counters
     }
 
-    /// Runs `body` on this shard's loop (where its rooms, peers and tracks live), then flushes
-    /// whatever it queued on the socket.
-    public func onLoop<T>(_ body: @escaping () throws -> T) async throws -> T {
-        try await loop.submit {
-            defer { self.socket?.flushIfNeeded() }
-            return try body()
-        }.get()
-    }
+    /// Flushes what work on the loop queued on the socket.
+    func flushSocket() { socket?.flushIfNeeded() }
 
-    /// Registers a room owner the shard asks before it forgets a room's placement.
+    /// Registers a room owner the shard asks before it forgets a room's placement. On the loop.
     public func addRoomHolder(_ holds: @escaping (String) -> Bool) {
-        loop.execute { self.holders.append(holds) }
+        loop.preconditionInEventLoop()
+        holders.append(holds)
     }
 
     /// The rooms whose audio tracks carried an RFC 6464 level since the last call, so that
@@ -192,7 +189,7 @@ public final class MediaShard: @unchecked Sendable {
         guard !isStopped, tick < armedTick else { return }
         timer?.cancel()
         armedTick = tick
-        timer = try? loop.scheduleCallback(at: epoch + Self.tickInterval * tick, handler: self)
+        timer = try? loop.assumeIsolated().scheduleCallback(at: epoch + Self.tickInterval * tick, handler: self)
     }
 
     /// The armed wakeup: handle every tick up to the clock's (slots in between hold nothing,
@@ -234,7 +231,7 @@ public final class MediaShard: @unchecked Sendable {
         if tickCount >= nextHousekeepingTick {
             nextHousekeepingTick = tickCount + Self.reportTicks
             rooms = rooms.filter { !$0.value.isEmpty }
-            engine?.placement.collect(shard: index) { self.hosts($0) }
+            placement.collect(shard: index) { self.hosts($0) }
         }
         socket?.flushIfNeeded()
     }

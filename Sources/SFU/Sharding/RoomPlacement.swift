@@ -2,7 +2,7 @@ import NIOConcurrencyHelpers
 
 /// `RoomPlacementTable` behind a lock, shared by the shards and the signalling side. Touched
 /// per join, API call and once a second per shard; never per packet.
-final class RoomPlacement: @unchecked Sendable {
+final class RoomPlacement: Sendable {
     private let table: NIOLockedValueBox<RoomPlacementTable>
 
     init(shardCount: Int) { table = NIOLockedValueBox(RoomPlacementTable(shardCount: shardCount)) }

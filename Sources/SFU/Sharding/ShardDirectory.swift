@@ -11,18 +11,20 @@ import ICE
 ///
 /// Written per transport and per ICE selection, read per misrouted datagram; never on the
 /// steady packet path, which is why a lock is fine here.
-final class ShardDirectory: @unchecked Sendable {
+final class ShardDirectory: Sendable {
     private struct State {
         var addresses: [TransportAddress: Int] = [:]
         var ufrags: [String: Int] = [:]
+        /// Per shard: runs a handed-over datagram on that shard's loop. Set before media starts.
+        var deliver: [@Sendable (AddressedEnvelope<ByteBuffer>) -> Void] = []
     }
     private let state = NIOLockedValueBox(State())
-    /// Per shard: runs a handed-over datagram on that shard's loop. Set before media starts.
-    private var deliver: [@Sendable (AddressedEnvelope<ByteBuffer>) -> Void] = []
 
     init() {}
 
-    func setDelivery(_ deliver: [@Sendable (AddressedEnvelope<ByteBuffer>) -> Void]) { self.deliver = deliver }
+    func setDelivery(_ deliver: [@Sendable (AddressedEnvelope<ByteBuffer>) -> Void]) {
+        state.withLockedValue { $0.deliver = deliver }
+    }
 
     func assign(ufrag: String, to shard: Int) { state.withLockedValue { $0.ufrags[ufrag] = shard } }
 
@@ -45,8 +47,13 @@ final class ShardDirectory: @unchecked Sendable {
 
     /// Hands `envelope` to the shard that owns its address or ufrag; false if none other does.
     func handOver(_ envelope: AddressedEnvelope<ByteBuffer>, address: TransportAddress, ufrag: String?, from shard: Int) -> Bool {
-        guard let owner = self.shard(address: address, ufrag: ufrag), owner != shard, owner < deliver.count else { return false }
-        deliver[owner](envelope)
+        let deliver: (@Sendable (AddressedEnvelope<ByteBuffer>) -> Void)? = state.withLockedValue { state in
+            let owner = state.addresses[address] ?? ufrag.flatMap { state.ufrags[$0] }
+            guard let owner, owner != shard, owner < state.deliver.count else { return nil }
+            return state.deliver[owner]
+        }
+        guard let deliver else { return false }
+        deliver(envelope)
         return true
     }
 }

@@ -12,7 +12,7 @@ import Signal
 /// it came (same path, body, encoding and token, which the other node checks again) over HTTP
 /// to the node's `http` address from its registry record, marked `x-sfu-forwarded` so that
 /// node answers it itself.
-final class TwirpForwarder: @unchecked Sendable {  // URLSession is thread-safe; the rest is immutable.
+final class TwirpForwarder: Sendable {  // URLSession is thread-safe; the rest is immutable.
     static let forwardedField = HTTPField.Name("x-sfu-forwarded")!
     static let timeout = 10.0
 

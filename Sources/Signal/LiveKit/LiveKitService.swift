@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import SFU
 
@@ -8,7 +9,7 @@ import SFU
 /// every call to the `RoomHost` of the call's room, which runs it on the room's media shard
 /// (`MediaEngine.onRoomShard` places a new room on the least-loaded shard). What spans rooms
 /// (room listings, agent workers, egress events) fans out to every host.
-public final class LiveKitService: @unchecked Sendable {
+public final class LiveKitService: Sendable {
     public let engine: MediaEngine
     let hosts: [RoomHost]
     let agents: AgentHub
@@ -21,7 +22,8 @@ public final class LiveKitService: @unchecked Sendable {
     /// Short background work of the signalling side (token signing): `shutdown` ends it.
     public let background = OwnedTasks()
     /// Webhook-style events, set once at start-up before the server takes connections.
-    private var onEvent: (@Sendable (Livekit_WebhookEvent) -> Void)?
+    /// Set once at start, read from egress threads: behind a lock.
+    private let onEvent = NIOLockedValueBox<(@Sendable (Livekit_WebhookEvent) -> Void)?>(nil)
 
     /// Opaque handle the WebSocket side keeps for its participant.
     public struct Session: Sendable {
@@ -66,13 +68,13 @@ public final class LiveKitService: @unchecked Sendable {
 
     /// Where events go (room_started, participant_joined, …, in order per room).
     public func setEventHandler(_ handler: @escaping @Sendable (Livekit_WebhookEvent) -> Void) async throws {
-        onEvent = handler
+        onEvent.withLockedValue { $0 = handler }
         for host in hosts { try await host.shard.onLoop { host.onEvent = handler } }
     }
 
     /// Runs `body` on the host of `room`, on its loop. Without `create`, a room that is not
     /// placed anywhere is `AdminError.notFound`.
-    func withHost<T>(room: String, create: Bool, _ body: @escaping (RoomHost) throws -> T) async throws -> T {
+    func withHost<T: Sendable>(room: String, create: Bool, _ body: sending @escaping (RoomHost) throws -> T) async throws -> T {
         do {
             return try await engine.onRoomShard(room, create: create) { shard in try body(self.hosts[shard.index]) }
         } catch MediaSessionError.notFound {
@@ -81,7 +83,7 @@ public final class LiveKitService: @unchecked Sendable {
     }
 
     /// Runs `body` on every host's loop, in shard order.
-    func eachHost<T>(_ body: @escaping (RoomHost) throws -> T) async throws -> [T] {
+    func eachHost<T: Sendable>(_ body: @escaping @Sendable (RoomHost) throws -> T) async throws -> [T] {
         var results: [T] = []
         for host in hosts { results.append(try await host.shard.onLoop { try body(host) }) }
         return results
@@ -189,7 +191,7 @@ public final class LiveKitService: @unchecked Sendable {
     /// egress_started / egress_updated / egress_ended (PROTOCOL.md §9), in order with the
     /// room events. Thread-safe.
     public func emitEgressEvent(_ name: String, info: Livekit_EgressInfo) {
-        guard let onEvent else { return }
+        guard let onEvent = onEvent.withLockedValue({ $0 }) else { return }
         var event = Livekit_WebhookEvent()
         event.event = name
         event.egressInfo = info

@@ -120,7 +120,7 @@ extension RoomHost {
             if let existing = participant.publisher {
                 publisher = existing
             } else {
-                publisher = try shard.makePeerConnection(room: participant.room.name, observer: participant.observerProxy)
+                publisher = try shard.shard.makePeerConnection(room: participant.room.name, observer: participant.observerProxy)
                 participant.publisher = publisher
             }
             let result = try publisher.answerPublisherOffer(offer.sdp, now: now) { offered in
@@ -186,6 +186,7 @@ extension RoomHost {
         var response = Livekit_RequestResponse()
         response.requestID = update.requestID
         response.updateMetadata = update
+        defer { logger.debug("\(participant.identity): metadata update \(update.requestID) answered \(response.reason)") }
         guard participant.permission.canUpdateMetadata else {
             response.reason = .notAllowed
             response.message = "permissions denied: token lacks canUpdateOwnMetadata"

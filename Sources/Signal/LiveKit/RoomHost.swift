@@ -7,7 +7,7 @@ import SFU
 /// every `SignalRequest`. All its state lives on the shard's loop; `LiveKitService` routes
 /// each call to the host of the call's room and runs it there.
 final class RoomHost: @unchecked Sendable {
-    let shard: MediaShard
+    let shard: MediaShardHandle
     let logger: Logger
     let keys: [String: String]
     let defaults: RoomDefaults
@@ -31,7 +31,7 @@ final class RoomHost: @unchecked Sendable {
     static let pingInterval: Int32 = 5
     static let pingTimeout: Int32 = 15
 
-    init(shard: MediaShard, agents: AgentHub, drain: DrainFlag, keys: [String: String], defaults: RoomDefaults,
+    init(shard: MediaShardHandle, agents: AgentHub, drain: DrainFlag, keys: [String: String], defaults: RoomDefaults,
          limits: ParticipantLimits, rateLimited: RateLimitCounters, logger: Logger) {
         self.shard = shard
         self.limits = limits
@@ -46,7 +46,7 @@ final class RoomHost: @unchecked Sendable {
     /// Starts the host's timer; the first host also runs the agent dispatcher's.
     func start(ticksAgents: Bool) {
         self.ticksAgents = ticksAgents
-        shard.addRoomHolder { [unowned self] name in self.rooms[name] != nil }
+        shard.execute { [unowned self] shard in shard.addRoomHolder { name in self.rooms[name] != nil } }
         ticker = shard.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(250), delay: .milliseconds(250)) { [self] _ in
             tick()
         }
@@ -111,7 +111,7 @@ final class RoomHost: @unchecked Sendable {
             removeParticipant(existing, now: now)
         }
         let placeholder = PeerObserverProxy()
-        let subscriberPC = try shard.makePeerConnection(room: roomName, observer: placeholder)
+        let subscriberPC = try shard.shard.makePeerConnection(room: roomName, observer: placeholder)
         let participant = LiveKitParticipant(identity: claims.identity, claims: claims, clientProtocol: parameters.clientProtocol,
                                              autoSubscribe: parameters.autoSubscribe, room: room, service: self,
                                              sink: sink, subscriber: subscriberPC)
@@ -257,7 +257,7 @@ final class RoomHost: @unchecked Sendable {
         let now = MediaEngine.now()
         if ticksAgents, tickCount % 2 == 0 { tickAgents(now: now) }
         finishRooms(now: now)
-        let audible = shard.roomsWithFreshAudioLevels()
+        let audible = shard.shard.roomsWithFreshAudioLevels()
         for room in Array(rooms.values) {
             // Collected first (removing mutates the room); an empty array does not allocate.
             var expired: [LiveKitParticipant] = []

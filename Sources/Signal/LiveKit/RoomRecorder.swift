@@ -12,7 +12,7 @@ public struct RecordedTrack: Sendable, Equatable {
 
 /// A recording attached to a room (egress): told which tracks exist and gets their RTP through
 /// `MediaTap`. Called on the media loop.
-public protocol RoomRecorder: MediaTap {
+public protocol RoomRecorder: MediaTap, Sendable {
     /// The egress id: its `egress_ended` tells the room the recording is complete.
     var recordingID: String { get }
     func trackAdded(_ track: RecordedTrack)
