@@ -142,7 +142,7 @@ node_ip = "127.0.0.1"
 {API_KEY} = "{API_SECRET}"
 
 [logging]
-level = "info"
+level = "{os.environ.get("SFU_TEST_LOG_LEVEL", "info")}"
 
 [testing]
 inbound_loss_percent = {float(inbound_loss_percent)}

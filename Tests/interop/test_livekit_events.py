@@ -3,12 +3,14 @@ attributes (which wait for RequestResponse), active speakers, and leaving.
 """
 
 import asyncio
-import time
 
+import aiohttp
 import pytest
+from livekit.protocol import rtc as lk_proto
 
 import lk_helpers as lk
 import media
+from raw_signal import RawParticipant, metadata_update
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 
@@ -47,7 +49,13 @@ def test_mute_and_unmute_are_seen_by_the_subscriber(sfu):
 
 
 def test_metadata_and_attributes_complete_and_reach_others(sfu):
-    """set_metadata/set_attributes wait up to 5 s for RequestResponse; with one they return at once."""
+    """set_metadata/set_attributes complete and the change reaches the other participant.
+
+    How long the SDK call takes is not asserted: livekit 1.2.1's Rust core sends the request
+    and only then registers its wait for the RequestResponse (rtc_session.rs `get_response`),
+    so on a loaded machine an answer that arrives in between is dropped and the call waits its
+    full 5 s. That the server answers every update, with its request_id, is what
+    `test_every_metadata_update_is_answered_with_its_request_id` checks without an SDK."""
 
     async def body():
         peers = await lk.connect_all(lk.lk_url(sfu), "metadata", ["alice", "bob"])
@@ -56,24 +64,45 @@ def test_metadata_and_attributes_complete_and_reach_others(sfu):
             await media.wait_until(lambda: "alice" in bob.room.remote_participants, 5)
             me = alice.room.local_participant
 
-            started = time.monotonic()
             await asyncio.wait_for(me.set_metadata('{"mood":"testing"}'), 10)
-            took = time.monotonic() - started
-            assert took < 4.0, f"set_metadata took {took:.1f}s: no RequestResponse from the server?"
             changed = await bob.wait_event("participant_metadata_changed", lk.from_identity("alice"), timeout=5)
             assert changed.args[2] == '{"mood":"testing"}'
             assert bob.room.remote_participants["alice"].metadata == '{"mood":"testing"}'
 
-            started = time.monotonic()
             await asyncio.wait_for(me.set_attributes({"role": "speaker", "lk.test": "1"}), 10)
-            took = time.monotonic() - started
-            assert took < 4.0, f"set_attributes took {took:.1f}s: no RequestResponse from the server?"
             attrs = await bob.wait_event("participant_attributes_changed", lk.from_identity("alice"), timeout=5)
             assert attrs.args[0].get("role") == "speaker"
             assert bob.room.remote_participants["alice"].attributes.get("role") == "speaker"
             assert bob.room.remote_participants["alice"].attributes.get("lk.test") == "1"
         finally:
             await lk.disconnect_all(peers)
+
+    lk.run_bounded(body(), 40)
+
+
+def test_every_metadata_update_is_answered_with_its_request_id(sfu):
+    """Issue 11, finding 7: the server answers each UpdateParticipantMetadata with a
+    RequestResponse carrying its request_id (OK here), whatever the load. A raw signalling
+    client waits for the answers itself, so no SDK race can hide a lost one."""
+
+    async def body():
+        async with aiohttp.ClientSession() as session:
+            raw = await RawParticipant(session, sfu, "answered", "asker").join()
+            try:
+                ids = list(range(41, 46))
+                for request_id in ids:
+                    await raw.send(metadata_update(request_id))
+                attributes = lk_proto.SignalRequest()
+                attributes.update_metadata.attributes["role"] = "speaker"
+                attributes.update_metadata.request_id = 46
+                await raw.send(attributes)
+                ids.append(46)
+                await media.wait_until(lambda: len(raw.responses) >= len(ids), 15)
+                assert [r.request_id for r in raw.responses] == ids
+                assert all(r.reason == lk_proto.RequestResponse.OK for r in raw.responses), raw.responses
+                assert all(r.WhichOneof("request") == "update_metadata" for r in raw.responses)
+            finally:
+                await raw.close()
 
     lk.run_bounded(body(), 40)
 
