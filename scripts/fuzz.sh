@@ -28,8 +28,13 @@ for target in "${TARGETS[@]}"; do
     seeds=(Fuzz/corpus/$target)
     [ "$target" = sdp ] && seeds+=(Tests/SDPTests/Fixtures)
     log=.build-fuzz/$target.log
+    # TOMLKit (0.6) leaks on every parse: `TOMLTable.keys` never frees the array and strings
+    # its C++ side mallocs, and a failed parse leaks its error record. sfu.toml is read once
+    # per start, so the config target checks memory errors but not leaks.
+    leaks=1
+    [ "$target" = config ] && leaks=0
     # libFuzzer, not Swift's backtracer, must see a crash to keep its input.
-    if SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=1 "$bin" "$target" "$work" "${seeds[@]}" \
+    if SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=$leaks "$bin" "$target" "$work" "${seeds[@]}" \
         -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="$crashes/" -print_final_stats=1 > "$log" 2>&1; then
         runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")

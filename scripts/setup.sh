@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 DEB_PKGS="libsrtp2-dev libssl-dev libopus-dev libvpx-dev libavformat-dev libavcodec-dev \
 libswscale-dev libswresample-dev libusrsctp-dev zlib1g-dev pkg-config ffmpeg redis-server openssl"
 
+# Test-only peers: coturn (the TURN relay of the issue 12 tests).
+if [ "${1:-}" = "--test" ]; then DEB_PKGS="$DEB_PKGS coturn"; fi
+
 missing=""
 for p in $DEB_PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

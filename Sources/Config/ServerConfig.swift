@@ -38,6 +38,8 @@ package struct ServerConfig: Equatable {
     package var drainTimeout = 3600.0
     /// `[redis]`: the deployment this node joins; nil = a single node (the default).
     package var redis: RedisSettings?
+    /// `[turn]`: TURN relays handed to clients; nil = none (the default).
+    package var turn: TURNRelays?
 
     /// Media shards to run: `media_threads`, or one per core when it is 0.
     package var effectiveMediaThreads: Int {
@@ -187,6 +189,18 @@ extension ServerConfig {
                 throw ConfigError(key: caFile != nil ? "redis.ca_file" : "redis.server_name", message: "applies only with tls = true")
             }
             config.redis = redis
+        }
+        try reader.section("turn", allowed: ["urls", "secret", "ttl"]) { s throws(ConfigError) in
+            let urls = try s.stringArray("urls") ?? []
+            guard !urls.isEmpty else { throw ConfigError(key: "turn.urls", message: "is required in [turn] (turn:HOST:PORT?transport=udp, ...)") }
+            for url in urls where !TURNRelays.isICEServerURL(url) {
+                throw ConfigError(key: "turn.urls", message: "\"\(url)\" is not a turn:, turns:, stun: or stuns: URI")
+            }
+            guard let secret = try s.string("secret"), !secret.isEmpty else {
+                throw ConfigError(key: "turn.secret", message: "is required in [turn] (coturn's static-auth-secret)")
+            }
+            let ttl = try s.int("ttl", range: 60...(30 * 86_400)) ?? TURNRelays.defaultTTL
+            config.turn = TURNRelays(urls: urls, secret: secret, ttl: ttl)
         }
         try reader.section("testing", allowed: ["inbound_loss_percent", "outbound_loss_percent"]) { s throws(ConfigError) in
             if let v = try s.double("inbound_loss_percent", range: 0...100) { config.inboundLossPercent = v }

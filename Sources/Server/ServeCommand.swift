@@ -54,7 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let verifier = AccessTokenVerifier(keys: settings.keys)
         let service = LiveKitService(engine: engine, keys: settings.keys, defaults: settings.roomDefaults,
-                                     limits: settings.limits, logger: logger)
+                                     limits: settings.limits, turn: settings.turn, logger: logger)
         service.start()
         var webhooks: WebhookPipeline?
         if !settings.webhookURLs.isEmpty {
@@ -126,7 +126,8 @@ struct ServeCommand: AsyncParsableCommand {
         var routes = signalling
         routes.cluster = cluster
         routes.register(on: router)
-        WHIPRoutes(engine: engine, verifier: verifier, logger: logger, drain: service.drain, directory: cluster?.directory)
+        WHIPRoutes(engine: engine, verifier: verifier, logger: logger, drain: service.drain, directory: cluster?.directory,
+                   turn: settings.turn)
             .register(on: router)
         HealthRoutes.register(on: router, engine: engine, connections: connections.counters,
                               node: NodeMetrics(service: service, egress: egress, relay: cluster?.relay))

@@ -150,8 +150,11 @@ class Peer:
 
         return record
 
-    async def connect(self, url: str, token: str, timeout: float = 20.0) -> "Peer":
+    async def connect(self, url: str, token: str, timeout: float = 20.0,
+                      rtc_config: Optional[rtc.RtcConfiguration] = None) -> "Peer":
         options = rtc.RoomOptions(auto_subscribe=True)
+        if rtc_config is not None:
+            options.rtc_config = rtc_config
         if self.single_peer_connection is not None:
             options.single_peer_connection = self.single_peer_connection
         await asyncio.wait_for(self.room.connect(url, token, options), timeout)

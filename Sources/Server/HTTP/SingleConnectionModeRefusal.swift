@@ -33,7 +33,7 @@ final class SingleConnectionModeRefusal: ChannelInboundHandler, RemovableChannel
             let body = "single peer connection signalling (/rtc/v1) is switched off on this server; use /rtc\n"
             let response = "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
             buffered = nil
-            context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: response))).whenComplete { _ in
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: response))).assumeIsolated().whenComplete { _ in
                 context.close(promise: nil)
             }
             return

@@ -1,3 +1,5 @@
+import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import SFU
@@ -16,7 +18,11 @@ struct WHIPRoutes: Sendable {
     var drain: DrainFlag?
     /// Set with `[redis]`: a session for a room on another node is redirected there.
     var directory: RoomDirectory?
+    /// `[turn]`: each answer carries the relays and a credential for the session in `Link`
+    /// headers (RFC 9725 §4.6).
+    var turn: TURNRelays?
     static let maxOfferSize = 64 * 1024
+    static let link = HTTPField.Name("Link")!
 
     func register<Context: RequestContext>(on router: Router<Context>) {
         for (prefix, direction) in [("whip", IngestDirection.publish), ("whep", IngestDirection.play)] {
@@ -83,11 +89,12 @@ struct WHIPRoutes: Sendable {
         let offer = String(buffer: body)
         do {
             let answer = try await engine.createSession(room: room, direction: direction, offer: offer)
-            return Response(
-                status: .created,
-                headers: [.contentType: "application/sdp", .location: "/\(prefix)/\(room)/\(answer.sessionID)",
-                          .eTag: "\"\(answer.sessionID)\""],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: answer.sdp)))
+            var headers: HTTPFields = [.contentType: "application/sdp", .location: "/\(prefix)/\(room)/\(answer.sessionID)",
+                                       .eTag: "\"\(answer.sessionID)\""]
+            for link in turn?.linkHeaders(identity: "\(prefix)-\(answer.sessionID)", now: Date()) ?? [] {
+                headers.append(HTTPField(name: Self.link, value: link))
+            }
+            return Response(status: .created, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: answer.sdp)))
         } catch let error as MediaSessionError {
             if case .badOffer = error {
                 logger.info("\(prefix) \(room): refused offer: \(error)")

@@ -39,7 +39,7 @@ public final class LiveKitService: Sendable {
     }
 
     public init(engine: MediaEngine, keys: [String: String], defaults: RoomDefaults = RoomDefaults(),
-                limits: ParticipantLimits = ParticipantLimits(), logger: Logger) {
+                limits: ParticipantLimits = ParticipantLimits(), turn: TURNRelays? = nil, logger: Logger) {
         self.engine = engine
         self.logger = logger
         let agents = AgentHub(keys: keys, background: background, logger: logger)
@@ -47,7 +47,7 @@ public final class LiveKitService: Sendable {
         let drain = self.drain, rateLimited = self.rateLimited
         hosts = engine.shards.map {
             RoomHost(shard: $0, agents: agents, drain: drain, keys: keys, defaults: defaults, limits: limits,
-                     rateLimited: rateLimited, logger: logger)
+                     rateLimited: rateLimited, turn: turn, logger: logger)
         }
     }
 

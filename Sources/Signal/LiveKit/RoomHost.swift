@@ -14,6 +14,8 @@ final class RoomHost: @unchecked Sendable {
     /// `[limits]`: what one participant may send, and the node's count of refusals.
     let limits: ParticipantLimits
     let rateLimited: RateLimitCounters
+    /// `[turn]`: relays whose credentials each join and resume carries (nil: none configured).
+    let turn: TURNRelays?
     var rooms: [String: LiveKitRoom] = [:]
     /// Webhook-style events (room_started, participant_joined, …), in order per room, on the
     /// shard's loop. Set once at start-up, before the server takes connections.
@@ -32,8 +34,9 @@ final class RoomHost: @unchecked Sendable {
     static let pingTimeout: Int32 = 15
 
     init(shard: MediaShardHandle, agents: AgentHub, drain: DrainFlag, keys: [String: String], defaults: RoomDefaults,
-         limits: ParticipantLimits, rateLimited: RateLimitCounters, logger: Logger) {
+         limits: ParticipantLimits, rateLimited: RateLimitCounters, turn: TURNRelays?, logger: Logger) {
         self.shard = shard
+        self.turn = turn
         self.limits = limits
         self.rateLimited = rateLimited
         self.agents = agents
@@ -135,6 +138,7 @@ final class RoomHost: @unchecked Sendable {
         join.pingInterval = Self.pingInterval
         join.pingTimeout = Self.pingTimeout
         join.fastPublish = false
+        if let turn { join.iceServers = turn.iceServers(identity: claims.identity, now: Date()) }
         sink.send(.join(join))
         room.add(participant)
         room.announce(participant)
@@ -162,6 +166,7 @@ final class RoomHost: @unchecked Sendable {
         participant.attach(sink)
         var reconnect = Livekit_ReconnectResponse()
         reconnect.serverInfo = ServerIdentity.info
+        if let turn { reconnect.iceServers = turn.iceServers(identity: participant.identity, now: Date()) }
         sink.send(.reconnect(reconnect))
         logger.info("room \(participant.room.name): \(participant.identity) resumed")
         // Our side of the subscriber ICE restart; the client restarts the publisher PC itself
