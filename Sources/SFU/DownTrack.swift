@@ -212,13 +212,13 @@ public final class DownTrack {
         var writer = RTPHeaderWriter(payloadType: payloadType, marker: header.marker,
                                      sequenceNumber: sequenceNumber, timestamp: timestamp, ssrc: ssrc)
         if let id = midExtensionID {
-            midBytes.withUnsafeBytes { writer.addExtension(id: id, value: $0) }
+            midBytes.withUnsafeBytes { _ = writer.addExtension(id: id, value: $0) }
         }
         if let id = absSendTimeExtensionID {
             // 6.18 fixed-point seconds, 24 bits (webrtc.org abs-send-time).
             let value = UInt32(truncatingIfNeeded: Int64(now * 262_144)) & 0xFF_FFFF
             withUnsafeBytes(of: value.bigEndian) { bytes in
-                writer.addExtension(id: id, value: UnsafeRawBufferPointer(rebasing: bytes[1..<4]))
+                _ = writer.addExtension(id: id, value: UnsafeRawBufferPointer(rebasing: bytes[1..<4]))
             }
         }
         if let id = audioLevelExtensionID, let sourceID = sourceAudioLevelExtensionID,

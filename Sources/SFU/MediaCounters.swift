@@ -39,6 +39,10 @@ public struct MediaCounters: Sendable, Equatable {
     /// Packets dropped by the test-only loss injection.
     public var testDroppedPackets: UInt64 = 0
     public var transportsClosed: UInt64 = 0
+    /// Peer connections closed because no candidate pair worked, or DTLS never completed,
+    /// within `PeerConnection.connectTimeout` (the participant is told: LeaveRequest
+    /// CONNECTION_TIMEOUT).
+    public var transportsNeverConnected: UInt64 = 0
     public var dataMessagesReceived: UInt64 = 0
     public var dataMessagesSent: UInt64 = 0
     public var dataChannelSendErrors: UInt64 = 0
@@ -58,7 +62,7 @@ public struct MediaCounters: Sendable, Equatable {
         \.rtcpPacketsSent, \.nackReceived, \.nackAnswered, \.nackMissed, \.nackSent, \.packetsRecovered, \.pliSent,
         \.pliReceived, \.rembReceived, \.stunReceived, \.dtlsHandshakesCompleted, \.dtlsFailures, \.malformedPackets,
         \.srtpErrors, \.unroutablePackets, \.transportPacketsRefused, \.dtlsRecordsIgnored, \.testDroppedPackets,
-        \.transportsClosed, \.dataMessagesReceived,
+        \.transportsClosed, \.transportsNeverConnected, \.dataMessagesReceived,
         \.dataMessagesSent, \.dataChannelSendErrors, \.dataMessagesDropped, \.shardHandovers,
         \.datagramsDropped,
     ]
@@ -98,6 +102,9 @@ public struct MediaCounters: Sendable, Equatable {
              dtlsRecordsIgnored),
             ("sfu_test_dropped_packets_total", "Packets dropped by test-only loss injection", testDroppedPackets),
             ("sfu_transports_closed_total", "WebRTC transports closed", transportsClosed),
+            ("sfu_transports_never_connected_total",
+             "Peer connections closed because no ICE candidate pair worked (or DTLS never completed) within 30 s",
+             transportsNeverConnected),
             ("sfu_data_messages_received_total", "Data channel messages received", dataMessagesReceived),
             ("sfu_data_messages_sent_total", "Data channel messages sent", dataMessagesSent),
             ("sfu_data_channel_send_errors_total", "Data channel messages that could not be sent", dataChannelSendErrors),

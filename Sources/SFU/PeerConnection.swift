@@ -221,9 +221,16 @@ public final class PeerConnection {
 
     func tick(now: Double, wallClock: Double, reports: Bool) {
         transport.tick(now: now, dtlsDue: true)
-        if transport.state != .connected, now - createdAt > Self.connectTimeout {
-            close(reason: "not connected within \(Int(Self.connectTimeout)) s", now: now)
-            return
+        if transport.state != .connected {
+            let waited = now - createdAt
+            if waited > Self.connectTimeout || (waited > Self.firstCheckTimeout && !transport.hasValidCheck) {
+                if transport.state != .closed { context.counters.transportsNeverConnected += 1 }
+                close(reason: transport.hasValidCheck
+                      ? "not connected within \(Int(Self.connectTimeout)) s"
+                      : "no ICE connectivity check within \(Int(Self.firstCheckTimeout)) s: no candidate pair reaches this server",
+                      now: now)
+                return
+            }
         }
         guard transport.state == .connected else { return }
         for track in published { track.sendDueNacks(now: now, context: context) }
@@ -263,6 +270,10 @@ public final class PeerConnection {
 
     /// A peer that never completes ICE and DTLS is given up.
     static let connectTimeout = 30.0
+    /// A peer none of whose candidate pairs reached us (no valid binding request at all: UDP
+    /// blocked, a relay that refused its credentials) is given up sooner, and told so before
+    /// the SDK stops waiting for its own connection (livekit's Rust core waits 15 s).
+    static let firstCheckTimeout = 10.0
 
     /// Closes the transport; the room drops our tracks. Idempotent.
     public func close(reason: String, now: Double) {

@@ -47,6 +47,9 @@ final class WebRTCTransport {
                                 remoteUfrag: nil, remotePassword: nil)
     }
 
+    /// Whether a valid connectivity check (right credentials) has arrived from any address.
+    var hasValidCheck: Bool { ice.state != .new }
+
     /// Sets what the remote description said: ICE credentials and DTLS fingerprint/role.
     /// The DTLS part is fixed by the first description (a later one may only restart ICE).
     func configure(remoteUfrag: String, remotePassword: String, role: DTLSRole,

@@ -1,6 +1,6 @@
 """A participant that is only a signalling WebSocket speaking livekit.protocol (binary
-frames): it sends exactly what a test tells it to, unpaced, and keeps every RequestResponse
-and PongResp it receives. No SDK sits between the test and the server."""
+frames): it sends exactly what a test tells it to, unpaced, and keeps every RequestResponse,
+PongResp and LeaveRequest it receives. No SDK sits between the test and the server."""
 
 import asyncio
 
@@ -18,6 +18,7 @@ class RawParticipant:
         self.ws = None
         self.responses: list = []
         self.pongs: list = []
+        self.leaves: list = []
         self.reader = None
 
     async def join(self):
@@ -42,6 +43,8 @@ class RawParticipant:
                 self.responses.append(response.request_response)
             elif kind == "pong_resp":
                 self.pongs.append(response.pong_resp)
+            elif kind == "leave":
+                self.leaves.append(response.leave)
 
     async def send(self, request: lk_proto.SignalRequest):
         await self.ws.send_bytes(request.SerializeToString())

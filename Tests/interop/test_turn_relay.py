@@ -12,6 +12,7 @@ import time
 
 import pytest
 from livekit import rtc
+from livekit.protocol import models as lk_models
 from livekit.protocol import rtc as lk_proto
 
 import lk_helpers as lk
@@ -125,6 +126,14 @@ def test_a_wrong_or_expired_credential_gets_coturns_401_and_no_media(sfu_factory
             assert not re.search(r"user <\d+:alice>: incoming packet ALLOCATE processed, success", coturn.log_text())
             # No media path: bob never gets a track from alice.
             assert not bob.named("track_subscribed", lambda t, p, who: who.identity == "alice")
+            if credential == "wrong-secret":
+                # No connectivity check reaches the server: it gives up on her transport after
+                # 10 s, counts it and says why (LeaveRequest CONNECTION_TIMEOUT), before the
+                # SDK stops waiting (15 s); no participant is left behind.
+                gave_up = await media.wait_until(lambda: sfu.metric("sfu_transports_never_connected_total") >= 1, 30)
+                assert gave_up, sfu.log_tail()
+                left = await media.wait_until(lambda: sfu.metric("sfu_participants") == 1, 10)
+                assert left, sfu.log_tail()
         finally:
             await lk.disconnect_all([alice, bob])
 
@@ -158,3 +167,26 @@ def test_whip_answers_carry_the_relays_in_link_headers(sfu_factory, coturn):
             await pc.close()
 
     lk.run_bounded(body(), 30)
+
+
+def test_a_participant_no_candidate_pair_reaches_is_told_why_and_let_go(sfu):
+    """A participant that signals but whose connectivity checks never arrive (here: it does no
+    ICE at all) is sent LeaveRequest CONNECTION_TIMEOUT about 10 s after joining, counted in
+    sfu_transports_never_connected_total, and removed: no half-open transport is kept."""
+    import aiohttp
+
+    async def body():
+        async with aiohttp.ClientSession() as session:
+            raw = await RawParticipant(session, sfu, "unreachable", "stranded").join()
+            try:
+                told = await media.wait_until(lambda: bool(raw.leaves), 30)
+                assert told, "no LeaveRequest within 30 s"
+                assert raw.leaves[0].reason == lk_models.DisconnectReason.CONNECTION_TIMEOUT, raw.leaves[0]
+                assert raw.leaves[0].action == lk_proto.LeaveRequest.DISCONNECT, raw.leaves[0]
+                assert sfu.metric("sfu_transports_never_connected_total") >= 1
+                gone = await media.wait_until(lambda: sfu.metric("sfu_participants") == 0, 10)
+                assert gone, sfu.log_tail()
+            finally:
+                await raw.close()
+
+    lk.run_bounded(body(), 60)
