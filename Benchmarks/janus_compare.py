@@ -175,7 +175,7 @@ class OurServer:
         config = self.work / "sfu.toml"
         config.write_text(
             f'[server]\nbind = "127.0.0.1"\nport = {http_port}\n\n'
-            f'[rtc]\nudp_port = {udp_port}\nnode_ip = "127.0.0.1"\nmedia_threads = {self.media_threads}\n\n'
+            f'[rtc]\nudp_port = {udp_port}\ntcp_port = 0\nnode_ip = "127.0.0.1"\nmedia_threads = {self.media_threads}\n\n'
             f'[keys]\ndevkey = "secret"\n\n[logging]\nlevel = "warning"\n')
         self.base = f"http://127.0.0.1:{http_port}"
         self.log = open(self.work / "sfu.log", "w")

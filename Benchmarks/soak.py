@@ -452,7 +452,7 @@ def main() -> int:
     http_port, udp_port = free_port(socket.SOCK_STREAM), free_port(socket.SOCK_DGRAM)
     (work / "sfu.toml").write_text(
         f'[server]\nbind = "127.0.0.1"\nport = {http_port}\n\n'
-        f'[rtc]\nudp_port = {udp_port}\nnode_ip = "127.0.0.1"\n\n'
+        f'[rtc]\nudp_port = {udp_port}\ntcp_port = 0\nnode_ip = "127.0.0.1"\n\n'
         f'[keys]\n{API_KEY} = "{API_SECRET}"\n\n'
         f'[room]\nempty_timeout = {args.departure_timeout}\ndeparture_timeout = {args.departure_timeout}\n\n'
         f'[storage]\nlocal_dir = "{recordings_dir}"\n\n'

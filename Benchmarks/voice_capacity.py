@@ -57,7 +57,7 @@ def main() -> int:
     http_port, udp_port = free_port(socket.SOCK_STREAM), free_port(socket.SOCK_DGRAM)
     (work / "sfu.toml").write_text(
         f'[server]\nbind = "127.0.0.1"\nport = {http_port}\n\n'
-        f'[rtc]\nudp_port = {udp_port}\nnode_ip = "127.0.0.1"\nmedia_threads = {args.media_threads}\n\n'
+        f'[rtc]\nudp_port = {udp_port}\ntcp_port = 0\nnode_ip = "127.0.0.1"\nmedia_threads = {args.media_threads}\n\n'
         f'[keys]\ndevkey = "secret"\n\n[logging]\nlevel = "warning"\n'
     )
     base = f"http://127.0.0.1:{http_port}"

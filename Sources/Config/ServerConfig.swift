@@ -13,6 +13,8 @@ package struct ServerConfig: Equatable {
     /// `[server]` connection cap and timeouts (ConnectionPolicy).
     package var connections = ConnectionSettings()
     package var udpPort = 7882
+    /// `[rtc] tcp_port`: ICE-TCP (RFC 6544 passive candidates); 0 = off.
+    package var tcpPort = 7881
     package var nodeIP = ""
     /// `/rtc/v1` (single peer connection) served; false answers it 404 so SDKs use `/rtc`.
     package var singlePeerConnection = true
@@ -95,8 +97,9 @@ extension ServerConfig {
             if let v = try s.double("header_timeout", range: 0.1...3_600) { config.connections.headerTimeout = v }
             if let v = try s.double("body_timeout", range: 0.1...86_400) { config.connections.bodyTimeout = v }
         }
-        try reader.section("rtc", allowed: ["udp_port", "node_ip", "single_peer_connection", "media_threads"]) { s throws(ConfigError) in
+        try reader.section("rtc", allowed: ["udp_port", "tcp_port", "node_ip", "single_peer_connection", "media_threads"]) { s throws(ConfigError) in
             if let v = try s.int("udp_port", range: 1...65535) { config.udpPort = v }
+            if let v = try s.int("tcp_port", range: 0...65535) { config.tcpPort = v }
             if let v = try s.string("node_ip") { config.nodeIP = v }
             if let v = try s.bool("single_peer_connection") { config.singlePeerConnection = v }
             if let v = try s.int("media_threads", range: 0...256) { config.mediaThreads = v }

@@ -32,3 +32,12 @@ public func hostCandidate(address: TransportAddress, foundation: String = "1", c
     let priority = candidatePriority(localPreference: localPreference, componentID: componentID)
     return "\(foundation) \(componentID) udp \(priority) \(address.ipString) \(address.port) typ host"
 }
+
+/// A passive ICE-TCP host candidate value (RFC 6544 §4.5): "<foundation> <component> tcp
+/// <priority> <ip> <port> typ host tcptype passive". Its priority is below the UDP host
+/// candidate's, so a peer with both prefers UDP: type preference 90 (under host UDP's 126),
+/// and RFC 6544 §4.2's local preference for a passive candidate, 2^13 * 4 + 8191.
+public func passiveTCPCandidate(address: TransportAddress, foundation: String = "2", componentID: Int = 1) -> String {
+    let priority = candidatePriority(typePreference: 90, localPreference: (1 << 13) * 4 + 8191, componentID: componentID)
+    return "\(foundation) \(componentID) tcp \(priority) \(address.ipString) \(address.port) typ host tcptype passive"
+}

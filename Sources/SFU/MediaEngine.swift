@@ -16,11 +16,14 @@ public struct MediaEngineConfiguration: Sendable {
     public var mediaThreads: Int
     public var inboundLossPercent: Double
     public var outboundLossPercent: Double
+    /// `[rtc] tcp_port`: the ICE-TCP listener (RFC 6544, passive candidates); nil = none.
+    public var tcpPort: Int?
 
     public init(bindHost: String, udpPort: Int, advertisedIP: String, mediaThreads: Int = 1,
-                inboundLossPercent: Double = 0, outboundLossPercent: Double = 0) {
+                inboundLossPercent: Double = 0, outboundLossPercent: Double = 0, tcpPort: Int? = nil) {
         self.bindHost = bindHost
         self.udpPort = udpPort
+        self.tcpPort = tcpPort
         self.advertisedIP = advertisedIP
         self.mediaThreads = max(1, mediaThreads)
         self.inboundLossPercent = inboundLossPercent
@@ -55,6 +58,8 @@ public final class MediaEngine: Sendable {
     let logger: Logger
     /// The shards' sockets, bound in `start` and closed in `shutdown` (either may run on any thread).
     private let channels = NIOLockedValueBox<[Channel]>([])
+    /// ICE-TCP: the listener's counters (always present, zero without a listener).
+    public let iceTCP = ICETCPCounters()
     /// Socket buffers asked for (the kernel caps them at net.core.rmem_max / wmem_max): a burst
     /// of joins or a scheduling hiccup must not overflow the receive queue.
     static let socketBufferBytes = 4 << 20
@@ -87,6 +92,7 @@ public final class MediaEngine: Sendable {
         let several = shards.count > 1
         var port = configuration.udpPort
         let bindAddress = try Self.resolve(host: configuration.bindHost)
+        let tcpCandidate = try await startICETCP()
         for shard in shards {
             let handler = try await shard.onLoop { MediaSocketHandler(router: shard.shard.router, drainsAfterRead: true) }
             // Our own descriptor, so that MediaSocket can write it with sendmmsg; NIO reads it.
@@ -118,12 +124,41 @@ public final class MediaEngine: Sendable {
                 throw MediaSessionError.internalError("advertised address \(configuration.advertisedIP) is not an IP address")
             }
             let binding = several ? ConnectedSockets.Binding(host: configuration.bindHost, port: port) : nil
-            let candidates = [hostCandidate(address: address)]
+            let candidates = [hostCandidate(address: address)] + (tcpCandidate.map { [$0] } ?? [])
             try await shard.onLoop {
                 shard.shard.start(channel: channel, descriptor: descriptor, handler: handler, candidates: candidates, connect: binding)
             }
         }
         logger.info("media: UDP \(configuration.bindHost):\(port) on \(shards.count) media thread(s), candidates advertise \(configuration.advertisedIP)")
+    }
+
+    /// Binds the ICE-TCP listener (when configured) and returns its passive candidate.
+    private func startICETCP() async throws -> String? {
+        guard let tcpPort = configuration.tcpPort else { return nil }
+        let shards = shards, directory = directory, counters = iceTCP
+        let channel: Channel
+        do {
+            channel = try await ServerBootstrap(group: group)
+                .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            ICETCPConnectionHandler(shards: shards, directory: directory, counters: counters))
+                    }
+                }
+                .bind(host: configuration.bindHost, port: tcpPort)
+                .get()
+        } catch {
+            throw MediaSessionError.internalError("cannot listen on TCP \(configuration.bindHost):\(tcpPort) for ICE-TCP: \(error)")
+        }
+        channels.withLockedValue { $0.append(channel) }
+        let port = channel.localAddress?.port ?? tcpPort
+        guard let address = TransportAddress(string: configuration.advertisedIP, port: UInt16(port)) else {
+            throw MediaSessionError.internalError("advertised address \(configuration.advertisedIP) is not an IP address")
+        }
+        logger.info("media: ICE-TCP (passive) on TCP \(configuration.bindHost):\(port)")
+        return passiveTCPCandidate(address: address)
     }
 
     /// The bind address: an IP literal, or a name resolved once.

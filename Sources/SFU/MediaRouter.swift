@@ -76,6 +76,9 @@ final class MediaRouter {
 
     var peerCount: Int { owners.count }
 
+    /// Whether `address` is the selected address of one of our transports.
+    func hasRoute(for address: TransportAddress) -> Bool { byAddress[address] != nil }
+
     /// A datagram NIO read (the first of a wakeup, or one handed over from another shard).
     func route(_ envelope: AddressedEnvelope<ByteBuffer>, now: Double) {
         guard let address = TransportAddress(envelope.remoteAddress) else { return }

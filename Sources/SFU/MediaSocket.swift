@@ -38,6 +38,11 @@ final class MediaSocket {
     /// Datagrams the kernel refused (full send buffer, unreachable address); read by the shard.
     private(set) var sendFailures: UInt64 = 0
 
+    /// ICE-TCP connections (RFC 6544) by their remote address: a packet for one of these
+    /// addresses goes down that connection, framed, instead of into the UDP batch. Empty on
+    /// a shard with no TCP peer, which costs the packet path one check.
+    var tcpLinks: [TransportAddress: ICETCPLink] = [:]
+
     /// Receive slots for `drain`, and a record per slot.
     private let slots: UnsafeMutableRawBufferPointer
     private let received: UnsafeMutablePointer<cdatagram_addressed>
@@ -116,6 +121,10 @@ final class MediaSocket {
 
     private func enqueue(_ bytes: UnsafeRawBufferPointer, to address: TransportAddress) {
         guard !isClosed, bytes.count <= Self.batchBytes else { return }
+        if !tcpLinks.isEmpty, let link = tcpLinks[address] {
+            if !link.send(bytes) { sendFailures += 1 }
+            return
+        }
         if count == Self.maxBatchDatagrams || Self.batchBytes - used < bytes.count { flushIfNeeded() }
         let packed = address.packedBytes
         var record = cdatagram_addressed()

@@ -46,7 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
             configuration: MediaEngineConfiguration(
                 bindHost: settings.bind, udpPort: settings.udpPort, advertisedIP: advertised,
                 mediaThreads: settings.effectiveMediaThreads,
-                inboundLossPercent: settings.inboundLossPercent, outboundLossPercent: settings.outboundLossPercent),
+                inboundLossPercent: settings.inboundLossPercent, outboundLossPercent: settings.outboundLossPercent,
+                tcpPort: settings.tcpPort > 0 ? settings.tcpPort : nil),
             logger: logger)
         try await engine.start()
         if settings.inboundLossPercent > 0 || settings.outboundLossPercent > 0 {

@@ -402,15 +402,17 @@ class ChildParticipant:
     """`python cp_helpers.py participant URL TOKEN` as a child; it joins, publishes a tone and
     prints one JSON line {"identity", "sid", "track_sid"}.  Its stderr goes to `log_path`."""
 
-    def __init__(self, url: str, token: str, log_path: Path):
+    def __init__(self, url: str, token: str, log_path: Path, prefix: Optional[list[str]] = None):
+        """`prefix`: a command the child runs under (e.g. `ip netns exec NAME`)."""
         self.url, self.token, self.log_path = url, token, log_path
+        self.prefix = prefix or []
         self.proc: Optional[asyncio.subprocess.Process] = None
         self.info: dict = {}
 
     async def start(self, timeout: float = 30.0) -> dict:
         with open(self.log_path, "wb") as log:
             self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, str(Path(__file__).resolve()), "participant", self.url, self.token,
+                *self.prefix, sys.executable, str(Path(__file__).resolve()), "participant", self.url, self.token,
                 stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=log,
             )
         try:

@@ -55,7 +55,7 @@ final class ConnectedSockets {
                 }
             }
         channels[address] = future
-        future.whenFailure { [weak self] (error: Error) in
+        future.assumeIsolated().whenFailure { [weak self] (error: Error) in
             // Datagrams keep arriving through the shared sockets (handed over): slower, not lost.
             self?.logger.warning("media: cannot connect a socket to \(address.ipString):\(address.port): \(error)")
             if let self, self.channels[address] === future { self.channels[address] = nil }

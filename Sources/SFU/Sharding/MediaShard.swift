@@ -35,6 +35,9 @@ public final class MediaShard {
     private var epoch = NIODeadline.now()
     private var nextHousekeepingTick: Int64 = 0
     private var isStopped = false
+    /// ICE-TCP connections this shard has told they were selected (so the packet path asks
+    /// the link's lock once, not per packet).
+    private var selectedTCPLinks: Set<ObjectIdentifier> = []
     /// Room owners above the media layer (the LiveKit room host): does one still hold `name`?
     private var holders: [(String) -> Bool] = []
     /// Where every shard's rooms are placed (forgotten here once no one holds them).
@@ -123,6 +126,24 @@ public final class MediaShard {
     func receiveHandedOver(_ envelope: AddressedEnvelope<ByteBuffer>) {
         router.route(envelope, now: MediaEngine.now())
         socket?.flushIfNeeded()
+    }
+
+    /// A packet from an ICE-TCP connection whose checks name one of our transports: routed as
+    /// a datagram from the connection's remote address, answered down the connection.
+    func receiveTCP(_ packet: [UInt8], from address: TransportAddress, link: ICETCPLink) {
+        guard let socket else { return }
+        if socket.tcpLinks[address] !== link {
+            socket.tcpLinks[address]?.close()  // a newer connection from the same address replaces it
+            socket.tcpLinks[address] = link
+        }
+        packet.withUnsafeBytes { router.route($0, from: address, now: MediaEngine.now()) { nil } }
+        if router.hasRoute(for: address), selectedTCPLinks.insert(ObjectIdentifier(link)).inserted { link.markSelected() }
+        socket.flushIfNeeded()
+    }
+
+    /// An ICE-TCP connection closed: nothing more goes down it.
+    func dropTCPLink(for address: TransportAddress) {
+        if let link = socket?.tcpLinks.removeValue(forKey: address) { selectedTCPLinks.remove(ObjectIdentifier(link)) }
     }
 
     /// Creates a peer connection in `roomName`. Call on the loop.
