@@ -115,6 +115,7 @@ class SfuServer:
     ):
         self.http_port = free_port(socket.SOCK_STREAM)
         self.udp_port = free_port(socket.SOCK_DGRAM)
+        # $SFU_TEST_NO_TCP_PORT leaves `tcp_port` out (for binaries older than ICE-TCP).
         self.tcp_port = free_port(socket.SOCK_STREAM)
         self.base_url = f"http://127.0.0.1:{self.http_port}"
         self.inbound_loss_percent = inbound_loss_percent
@@ -136,7 +137,7 @@ port = {self.http_port}
 
 [rtc]
 udp_port = {self.udp_port}
-tcp_port = {self.tcp_port}
+{"" if os.environ.get("SFU_TEST_NO_TCP_PORT") else f"tcp_port = {self.tcp_port}"}
 node_ip = "127.0.0.1"
 {rtc_extra}
 
