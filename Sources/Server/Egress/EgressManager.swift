@@ -8,7 +8,7 @@ import Storage
 
 /// Egress: starts recordings in worker processes, follows them through STARTING → ACTIVE →
 /// ENDING → COMPLETE / FAILED, uploads finished files, and reports `egress_*` webhooks.
-final class EgressManager: @unchecked Sendable {
+final class EgressManager: Sendable {
     let service: LiveKitService
     let settings: StorageSettings
     let logger: Logger

@@ -73,7 +73,7 @@ struct EgressWorkerCommand: ParsableCommand {
 }
 
 /// Reads stdin on its own thread and decodes records.
-final class StdinRecords: @unchecked Sendable {
+final class StdinRecords: Sendable {
     private let state = NIOLockedValueBox<(decoder: EgressRecordCodec.Decoder, records: [EgressRecord], ended: Bool)>(
         (EgressRecordCodec.Decoder(), [], false))
     private let signal = DispatchSemaphore(value: 0)

@@ -7,7 +7,7 @@ import NIOConcurrencyHelpers
 /// every media shard: a worker registered once can take jobs for rooms on any shard. The
 /// `AgentDispatcher` state machine decides, behind a lock (touched per job event and worker
 /// message, never per packet); this type does the I/O: messages to workers, job tokens, logs.
-final class AgentHub: @unchecked Sendable {
+final class AgentHub: Sendable {
     private struct State {
         var dispatcher = AgentDispatcher()
         var workers: [WorkerID: WorkerConnection] = [:]

@@ -11,7 +11,7 @@ import SFU
 /// (room listings, agent workers, egress events) fans out to every host.
 public final class LiveKitService: Sendable {
     public let engine: MediaEngine
-    let hosts: [RoomHost]
+    let hosts: [RoomHostHandle]
     let agents: AgentHub
     let logger: Logger
     /// Set on SIGTERM: rooms already here carry on, no new room is created.
@@ -45,38 +45,39 @@ public final class LiveKitService: Sendable {
         let agents = AgentHub(keys: keys, background: background, logger: logger)
         self.agents = agents
         let drain = self.drain, rateLimited = self.rateLimited
-        hosts = engine.shards.map {
-            RoomHost(shard: $0, agents: agents, drain: drain, keys: keys, defaults: defaults, limits: limits,
-                     rateLimited: rateLimited, turn: turn, logger: logger)
+        hosts = engine.shards.map { shard in
+            let host = RoomHost(shard: shard, agents: agents, drain: drain, keys: keys, defaults: defaults, limits: limits,
+                                rateLimited: rateLimited, turn: turn, logger: logger)
+            return RoomHostHandle(host, shard: shard)
         }
     }
 
     public func start() {
-        for (index, host) in hosts.enumerated() { host.start(ticksAgents: index == 0) }
+        for (index, host) in hosts.enumerated() { host.execute { $0.start(ticksAgents: index == 0) } }
     }
 
     public func stop() {
-        for host in hosts { host.stop() }
+        for host in hosts { host.execute { $0.stop() } }
     }
 
     /// Stops the hosts' timers and cancels the background work still running (each piece is a
     /// token being signed: nothing is lost).
     public func shutdown() async {
-        stop()
+        for host in hosts { _ = try? await host.onLoop { $0.stop() } }
         await background.shutdown(cancel: true)
     }
 
     /// Where events go (room_started, participant_joined, …, in order per room).
     public func setEventHandler(_ handler: @escaping @Sendable (Livekit_WebhookEvent) -> Void) async throws {
         onEvent.withLockedValue { $0 = handler }
-        for host in hosts { try await host.shard.onLoop { host.onEvent = handler } }
+        for host in hosts { try await host.onLoop { $0.onEvent = handler } }
     }
 
     /// Runs `body` on the host of `room`, on its loop. Without `create`, a room that is not
     /// placed anywhere is `AdminError.notFound`.
     func withHost<T: Sendable>(room: String, create: Bool, _ body: sending @escaping (RoomHost) throws -> T) async throws -> T {
         do {
-            return try await engine.onRoomShard(room, create: create) { shard in try body(self.hosts[shard.index]) }
+            return try await engine.onRoomShard(room, create: create) { shard in try body(self.hosts[shard.index].host) }
         } catch MediaSessionError.notFound {
             throw AdminError.notFound("room \(room) does not exist")
         }
@@ -85,7 +86,7 @@ public final class LiveKitService: Sendable {
     /// Runs `body` on every host's loop, in shard order.
     func eachHost<T: Sendable>(_ body: @escaping @Sendable (RoomHost) throws -> T) async throws -> [T] {
         var results: [T] = []
-        for host in hosts { results.append(try await host.shard.onLoop { try body(host) }) }
+        for host in hosts { results.append(try await host.onLoop(body)) }
         return results
     }
 
@@ -201,7 +202,7 @@ public final class LiveKitService: Sendable {
         onEvent(event)
         if name == "egress_ended" {
             let id = info.egressID
-            for host in hosts { host.shard.eventLoop.execute { host.recordingEnded(id, now: MediaEngine.now()) } }
+            for host in hosts { host.execute { $0.recordingEnded(id, now: MediaEngine.now()) } }
         }
     }
 }

@@ -5,8 +5,9 @@ import SFU
 
 /// The LiveKit rooms of one media shard: their participants, the join and resume flows, and
 /// every `SignalRequest`. All its state lives on the shard's loop; `LiveKitService` routes
-/// each call to the host of the call's room and runs it there.
-final class RoomHost: @unchecked Sendable {
+/// each call to the host of the call's room and runs it there. Not `Sendable`: other threads
+/// hold a `RoomHostHandle`.
+final class RoomHost {
     let shard: MediaShardHandle
     let logger: Logger
     let keys: [String: String]
@@ -47,14 +48,17 @@ final class RoomHost: @unchecked Sendable {
     }
 
     /// Starts the host's timer; the first host also runs the agent dispatcher's.
+    /// On the loop.
     func start(ticksAgents: Bool) {
         self.ticksAgents = ticksAgents
-        shard.execute { [unowned self] shard in shard.addRoomHolder { name in self.rooms[name] != nil } }
-        ticker = shard.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(250), delay: .milliseconds(250)) { [self] _ in
-            tick()
+        shard.shard.addRoomHolder { [unowned self] name in self.rooms[name] != nil }
+        let host = NIOLoopBound(self, eventLoop: shard.eventLoop)
+        ticker = shard.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(250), delay: .milliseconds(250)) { _ in
+            host.value.tick()
         }
     }
 
+    /// On the loop.
     func stop() { ticker?.cancel() }
     private var ticksAgents = false
 
