@@ -87,12 +87,15 @@ def test_whip_publish_whep_view_decodes_tone_and_colour(sfu):
         try:
             publisher = await start_publisher(sfu, room)
             assert publisher.location, "WHIP 201 without a Location header"
-            # ICE-lite answer with one host candidate at node_ip:udp_port.
+            # ICE-lite answer: the UDP host candidate at node_ip:udp_port, then the passive
+            # ICE-TCP one at node_ip:tcp_port (issue 12).
             candidates = [
                 line for line in publisher.answer_sdp.splitlines() if line.startswith("a=candidate:")
             ]
             assert candidates, publisher.answer_sdp
-            assert all(f"127.0.0.1 {sfu.udp_port} typ host" in c for c in candidates), candidates
+            assert [c.split()[2] for c in candidates] == ["udp", "tcp"], candidates
+            assert f"127.0.0.1 {sfu.udp_port} typ host" in candidates[0], candidates
+            assert candidates[1].endswith(f"127.0.0.1 {sfu.tcp_port} typ host tcptype passive"), candidates
 
             started = time.monotonic()
             viewer = await media.whep_subscribe(sfu.base_url, room, sfu.viewer_token(room))
