@@ -141,9 +141,11 @@ public final class MediaShard {
         socket.flushIfNeeded()
     }
 
-    /// An ICE-TCP connection closed: nothing more goes down it.
-    func dropTCPLink(for address: TransportAddress) {
-        if let link = socket?.tcpLinks.removeValue(forKey: address) { selectedTCPLinks.remove(ObjectIdentifier(link)) }
+    /// An ICE-TCP connection closed: nothing more goes down it. (A newer connection from the
+    /// same address that replaced it stays.)
+    func dropTCPLink(_ link: ICETCPLink, for address: TransportAddress) {
+        selectedTCPLinks.remove(ObjectIdentifier(link))
+        if socket?.tcpLinks[address] === link { socket?.tcpLinks[address] = nil }
     }
 
     /// Creates a peer connection in `roomName`. Call on the loop.

@@ -50,7 +50,7 @@ final class ICETCPConnectionHandler: ChannelInboundHandler {
             isOpen = false
             counters.closed()
         }
-        if let owner, let remote { owner.execute { $0.dropTCPLink(for: remote) } }
+        if let owner, let remote, let link { owner.execute { $0.dropTCPLink(link, for: remote) } }
         context.fireChannelInactive()
     }
 
