@@ -43,6 +43,18 @@ def sfu_binary() -> Path:
     return Path(os.environ.get("SFU_BIN") or REPO_ROOT / ".build" / "debug" / "sfu")
 
 
+def stop_child(proc: subprocess.Popen, timeout: float) -> None:
+    """SIGTERM a child we started, then SIGKILL it if it has not exited within `timeout`."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout)
+
+
 def free_port(kind: int) -> int:
     """A port the kernel just handed out on 127.0.0.1 (SOCK_STREAM or SOCK_DGRAM)."""
     with socket.socket(socket.AF_INET, kind) as s:

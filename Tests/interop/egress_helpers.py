@@ -32,7 +32,7 @@ import numpy as np
 from livekit import api
 
 import lk_helpers as lk
-from conftest import API_KEY, API_SECRET, free_port
+from conftest import API_KEY, API_SECRET, free_port, stop_child
 
 MOTO_BOOT_TIMEOUT_S = 20.0
 
@@ -139,13 +139,8 @@ class MotoS3:
         )
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
+        if self.proc is not None:
+            stop_child(self.proc, 5)
 
     def log_tail(self, lines: int = 40) -> str:
         try:

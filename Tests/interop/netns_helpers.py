@@ -59,13 +59,9 @@ class UdpBlockedNamespace:
         return ["ip", "netns", "exec", self.name]
 
     def close(self) -> None:
-        if self.forwarder is not None and self.forwarder.poll() is None:
-            self.forwarder.terminate()
-            try:
-                self.forwarder.wait(5)
-            except subprocess.TimeoutExpired:
-                self.forwarder.kill()
-                self.forwarder.wait()
+        if self.forwarder is not None:
+            from conftest import stop_child  # here: the forwarder child imports this module too
+            stop_child(self.forwarder, 5)
         subprocess.run(["ip", "netns", "del", self.name], capture_output=True)  # removes its veth end
         subprocess.run(["ip", "link", "del", self.veth], capture_output=True)  # and ours, if still there
 

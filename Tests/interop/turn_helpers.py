@@ -17,7 +17,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from conftest import free_port
+from conftest import free_port, stop_child
 
 
 def rest_credential(secret: str, identity: str, expiry: int) -> tuple[str, str]:
@@ -67,10 +67,4 @@ class Coturn:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_child(self.process, 10)

@@ -39,17 +39,18 @@ final class ShardDirectory: Sendable {
     }
 
     func shard(address: TransportAddress, ufrag: String?) -> Int? {
-        state.withLockedValue { state in
-            if let shard = state.addresses[address] { return shard }
-            return ufrag.flatMap { state.ufrags[$0] }
-        }
+        state.withLockedValue { Self.owner(in: $0, address: address, ufrag: ufrag) }
+    }
+
+    /// The shard that owns `address`, else the one that owns `ufrag`.
+    private static func owner(in state: State, address: TransportAddress, ufrag: String?) -> Int? {
+        state.addresses[address] ?? ufrag.flatMap { state.ufrags[$0] }
     }
 
     /// Hands `envelope` to the shard that owns its address or ufrag; false if none other does.
     func handOver(_ envelope: AddressedEnvelope<ByteBuffer>, address: TransportAddress, ufrag: String?, from shard: Int) -> Bool {
         let deliver: (@Sendable (AddressedEnvelope<ByteBuffer>) -> Void)? = state.withLockedValue { state in
-            let owner = state.addresses[address] ?? ufrag.flatMap { state.ufrags[$0] }
-            guard let owner, owner != shard, owner < state.deliver.count else { return nil }
+            guard let owner = Self.owner(in: state, address: address, ufrag: ufrag), owner != shard, owner < state.deliver.count else { return nil }
             return state.deliver[owner]
         }
         guard let deliver else { return false }
