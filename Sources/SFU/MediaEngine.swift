@@ -120,9 +120,7 @@ public final class MediaEngine: Sendable {
             }
             if port == 0 { port = Int(boundPort) }
             channels.withLockedValue { $0.append(channel) }
-            guard let address = TransportAddress(string: configuration.advertisedIP, port: UInt16(port)) else {
-                throw MediaSessionError.internalError("advertised address \(configuration.advertisedIP) is not an IP address")
-            }
+            let address = try advertisedAddress(port: port)
             let binding = several ? ConnectedSockets.Binding(host: configuration.bindHost, port: port) : nil
             let candidates = [hostCandidate(address: address)] + (tcpCandidate.map { [$0] } ?? [])
             try await shard.onLoop {
@@ -154,11 +152,17 @@ public final class MediaEngine: Sendable {
         }
         channels.withLockedValue { $0.append(channel) }
         let port = channel.localAddress?.port ?? tcpPort
+        let address = try advertisedAddress(port: port)
+        logger.info("media: ICE-TCP (passive) on TCP \(configuration.bindHost):\(port)")
+        return passiveTCPCandidate(address: address)
+    }
+
+    /// What our candidates name: `node_ip` and `port`.
+    private func advertisedAddress(port: Int) throws -> TransportAddress {
         guard let address = TransportAddress(string: configuration.advertisedIP, port: UInt16(port)) else {
             throw MediaSessionError.internalError("advertised address \(configuration.advertisedIP) is not an IP address")
         }
-        logger.info("media: ICE-TCP (passive) on TCP \(configuration.bindHost):\(port)")
-        return passiveTCPCandidate(address: address)
+        return address
     }
 
     /// The bind address: an IP literal, or a name resolved once.
