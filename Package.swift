@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "Storage", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "SDP"),
         .target(name: "ICE", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "DTLS", dependencies: ["CDTLS"]),
+        .target(name: "DTLS", dependencies: ["CDTLS", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "SFU",
             dependencies: [
@@ -119,6 +119,7 @@ let package = Package(
                 "RTP", "SDP", "ICE", "DTLS", "CMedia", "CDatagram", "Signal", "CLI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
