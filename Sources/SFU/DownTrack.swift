@@ -23,9 +23,14 @@ public final class DownTrack {
     private(set) var audioLevelExtensionID: UInt8?
     /// abs-send-time (for the subscriber's REMB estimate), when negotiated.
     private(set) var absSendTimeExtensionID: UInt8?
-    public private(set) weak var source: PublishedTrack?
+    /// The track forwarded, held strongly: a weak reference would give every `PublishedTrack`
+    /// a side table, and each retain of it on the packet path would take the slow path.
+    /// The cycle with `PublishedTrack.downTracks` is broken by `switchSource(to: nil)`, which
+    /// every way out takes: the subscriber's `removeDownTrack` and `close`, the publisher's
+    /// `removePublished` and `close` (`detachAll`), and `Room.unpublish` for WHEP followers.
+    public private(set) var source: PublishedTrack?
     /// The source's audio-level extension id, kept with `source` so that sending does not load
-    /// the weak reference.
+    /// the source.
     private var sourceAudioLevelExtensionID: UInt8?
     /// Simulcast: the layer being forwarded, and the one we want (switch on its next keyframe).
     public private(set) var currentLayer: Int?
