@@ -2,6 +2,7 @@ import CLI
 import DTLS
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Signal
@@ -35,9 +36,9 @@ public struct LoadTestRunner: Sendable {
             "\(spec.rid) \(spec.width)x\(spec.height) \(Int(clip.bitrate / 1000)) kbit/s"
         }
         note("Opus \(Int(clips.audio.bitrate / 1000)) kbit/s" + (layers.isEmpty ? "" : "; VP8 " + layers.joined(separator: ", ")))
-        let loop = try MediaLoop(certificate: try DTLSCertificate.generate(commonName: "sfu-load-test"))
+        let loop = try MediaLoopHandle(MediaLoop(certificate: DTLSCertificate.generate(commonName: "sfu-load-test")))
         let signalGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        loop.start()
+        loop.execute { $0.start() }
         let runID = String(UInt32.random(in: 0...UInt32.max), radix: 36)
         let plans = LoadTestPlan.participants(for: options, runID: runID)
         note("\(plans.count) participants in \(options.rooms) \(options.profile.rawValue) room(s), \(options.rampPerSecond) joins/s, "
@@ -80,12 +81,12 @@ public struct LoadTestRunner: Sendable {
                 progress.update(try await sample(loop, total: plans.count))
             }
         }
-        try await loop.eventLoop.submit { loop.isSending = false }.get()
+        try await loop.submit { $0.isSending = false }.get()
         let mediaSeconds = MediaLoop.now() - mediaStartedAt
         let mediaCPUSeconds = ProcessCPU.seconds() - cpuAtMediaStart
         try? await Task.sleep(nanoseconds: UInt64(Self.drainSeconds * 1e9))
         progress.finish()
-        var summary = try await loop.eventLoop.submit {
+        var summary = try await loop.submit { loop in
             Self.summarize(loop, expectedTracks: LoadTestPlan.expectedSubscribedTracks(plans), participants: plans.count)
         }.get()
         summary.durationSeconds = mediaSeconds
@@ -93,10 +94,10 @@ public struct LoadTestRunner: Sendable {
         summary.testerCPUSeconds = ProcessCPU.seconds() - cpuAtStart
         summary.testerMediaCPUSeconds = mediaCPUSeconds
 
-        try await loop.eventLoop.submit { loop.forEachParticipant { $0.leave() } }.get()
+        try await loop.submit { loop in loop.forEachParticipant { $0.leave() } }.get()
         let left = await Self.finished(signalling, within: Self.leaveTimeout)
         if !left { signalling.cancel() }
-        try await loop.eventLoop.submit {
+        try await loop.submit { loop in
             loop.forEachParticipant { $0.closePeers() }
             loop.stopTimers()
         }.get()
@@ -109,19 +110,19 @@ public struct LoadTestRunner: Sendable {
     }
 
     /// One participant's whole life: sockets, token, signalling until the end of the run.
-    private func join(_ plan: ParticipantPlan, loop: MediaLoop, clips: ClipLibrary, signalGroup: EventLoopGroup) async {
-        let participant: SimulatedParticipant
+    private func join(_ plan: ParticipantPlan, loop: MediaLoopHandle, clips: ClipLibrary, signalGroup: EventLoopGroup) async {
+        let participant: SimulatedParticipantHandle
         do {
-            participant = try await loop.eventLoop.submit {
+            participant = try await loop.submit { loop in
                 let participant = SimulatedParticipant(plan: plan, loop: loop, clips: clips, now: MediaLoop.now())
                 loop.add(participant)
-                return participant
+                return SimulatedParticipantHandle(participant)
             }.get()
         } catch {
             return
         }
         do {
-            try await loop.eventLoop.submit { participant.bindSockets() }.get()
+            try await participant.submit { $0.bindSockets() }.get()
             var grants: [TokenGrant] = [.join, .subscribe, .publishData]
             if plan.publishes { grants.append(.publish) }
             let request = TokenRequest(apiKey: options.apiKey, room: plan.room, identity: plan.identity, grants: grants,
@@ -130,12 +131,12 @@ public struct LoadTestRunner: Sendable {
             await SignalConnection.run(participant: participant, target: options.target, token: token, group: signalGroup,
                                        logger: logger)
         } catch {
-            loop.eventLoop.execute { participant.signallingFailed("cannot start: \(error)") }
+            participant.execute { $0.signallingFailed("cannot start: \(error)") }
         }
     }
 
-    private func sample(_ loop: MediaLoop, total: Int) async throws -> ProgressLine.Sample {
-        try await loop.eventLoop.submit {
+    private func sample(_ loop: MediaLoopHandle, total: Int) async throws -> ProgressLine.Sample {
+        try await loop.submit { loop in
             var sample = ProgressLine.Sample(time: MediaLoop.now(), joined: 0, failed: 0, total: total,
                                              packetsSent: loop.totals.packetsSent, packetsReceived: loop.totals.packetsReceived,
                                              packetsExpected: 0, packetsLost: 0)
@@ -194,24 +195,16 @@ public struct LoadTestRunner: Sendable {
     /// Whether `task` finished within `seconds`.
     private static func finished(_ task: Task<Void, Never>, within seconds: Double) async -> Bool {
         let deadline = MediaLoop.now() + seconds
-        let done = Done()
-        Task { await task.value; done.set() }
+        let done = NIOLockedValueBox(false)
+        Task { await task.value; done.withLockedValue { $0 = true } }
         while MediaLoop.now() < deadline {
-            if done.value { return true }
+            if done.withLockedValue({ $0 }) { return true }
             try? await Task.sleep(nanoseconds: 20_000_000)
         }
-        return done.value
+        return done.withLockedValue { $0 }
     }
 
     private func note(_ text: String) {
         FileHandle.standardError.write(Data("sfu load-test: \(text)\n".utf8))
     }
-}
-
-/// A flag set once from another task.
-private final class Done: @unchecked Sendable {
-    private let lock = NSLock()
-    private var flag = false
-    var value: Bool { lock.withLock { flag } }
-    func set() { lock.withLock { flag = true } }
 }

@@ -16,8 +16,10 @@ final class DataChannelSet {
     init(peer: PeerConnection, isDTLSClient: Bool, remoteMaxMessageSize: Int?, loop: EventLoop) {
         self.peer = peer
         let weakBox = WeakBox<DataChannelSet>()
+        // usrsctp reports on its own threads; the box is read only on the loop.
+        let bound = NIOLoopBound(weakBox, eventLoop: loop)
         association = SCTPAssociation(isDTLSClient: isDTLSClient, maxMessageSize: remoteMaxMessageSize ?? 262_144) { event in
-            loop.execute { weakBox.value?.handle(event) }
+            loop.execute { bound.value.value?.handle(event) }
         }
         weakBox.value = self
     }
@@ -85,6 +87,7 @@ final class DataChannelSet {
     }
 }
 
-final class WeakBox<T: AnyObject>: @unchecked Sendable {
+/// A weak reference, for closures that must not keep their target alive.
+final class WeakBox<T: AnyObject> {
     weak var value: T?
 }

@@ -94,7 +94,10 @@ public final class MediaEngine: Sendable {
         let bindAddress = try Self.resolve(host: configuration.bindHost)
         let tcpCandidate = try await startICETCP()
         for shard in shards {
-            let handler = try await shard.onLoop { MediaSocketHandler(router: shard.shard.router, drainsAfterRead: true) }
+            let loop = shard.eventLoop
+            let handler = try await shard.onLoop {
+                NIOLoopBound(MediaSocketHandler(router: shard.shard.router, drainsAfterRead: true), eventLoop: loop)
+            }
             // Our own descriptor, so that MediaSocket can write it with sendmmsg; NIO reads it.
             let packed = bindAddress.packedBytes
             var boundPort: UInt16 = 0
@@ -111,7 +114,9 @@ public final class MediaEngine: Sendable {
                     // NIO reads one datagram a wakeup; MediaSocket.drain reads the rest in batches.
                     .channelOption(ChannelOptions.maxMessagesPerRead, value: 1)
                     .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
-                    .channelInitializer { channel in channel.pipeline.addHandler(handler) }
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler.value) }
+                    }
                     .withBoundSocket(descriptor)
                     .get()
             } catch {
@@ -124,7 +129,7 @@ public final class MediaEngine: Sendable {
             let binding = several ? ConnectedSockets.Binding(host: configuration.bindHost, port: port) : nil
             let candidates = [hostCandidate(address: address)] + (tcpCandidate.map { [$0] } ?? [])
             try await shard.onLoop {
-                shard.shard.start(channel: channel, descriptor: descriptor, handler: handler, candidates: candidates, connect: binding)
+                shard.shard.start(channel: channel, descriptor: descriptor, handler: handler.value, candidates: candidates, connect: binding)
             }
         }
         logger.info("media: UDP \(configuration.bindHost):\(port) on \(shards.count) media thread(s), candidates advertise \(configuration.advertisedIP)")
@@ -215,8 +220,9 @@ public final class MediaEngine: Sendable {
     public func hostsRoom(_ room: String) -> Bool { placement.isPlaced(room) }
 }
 
-/// Hands each datagram to the router and flushes what the fan-out queued.
-final class MediaSocketHandler: ChannelInboundHandler, @unchecked Sendable {
+/// Hands each datagram to the router and flushes what the fan-out queued. Bound to its
+/// shard's loop: other threads reach it only through `NIOLoopBound`.
+final class MediaSocketHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     let router: MediaRouter
     /// Set on the media loop once the socket exists; its flush also recycles send buffers.

@@ -17,11 +17,10 @@ enum SignalConnection {
     }
 
     /// Runs until the server or our leave closes the socket.
-    static func run(participant: SimulatedParticipant, target: LoopbackTarget, token: String,
+    static func run(participant: SimulatedParticipantHandle, target: LoopbackTarget, token: String,
                     group: EventLoopGroup, logger: Logger) async {
-        let loop = participant.loop.eventLoop
         let (outgoing, outbox) = AsyncStream.makeStream(of: Livekit_SignalRequest.self)
-        loop.execute { participant.attach(outbox: outbox) }
+        participant.execute { $0.attach(outbox: outbox) }
         var headers = HTTPFields()
         headers[.authorization] = "Bearer \(token)"
         let url = "\(target.webSocketBase)/rtc?\(query(autoSubscribe: participant.plan.subscribes))"
@@ -40,7 +39,7 @@ enum SignalConnection {
                     for try await message in inbound.messages(maxSize: 1 << 20) {
                         guard case .binary(let buffer) = message,
                               let response = try? Livekit_SignalResponse(serializedBytes: Array(buffer.readableBytesView)) else { continue }
-                        let replies = try await loop.submit { participant.handle(response) }.get()
+                        let replies = try await participant.submit { $0.handle(response) }.get()
                         for reply in replies { outbox.yield(reply) }
                     }
                     outbox.finish()
@@ -48,10 +47,10 @@ enum SignalConnection {
                 }
             }
             // Without our leave, a closed socket means the server dropped us.
-            loop.execute { participant.signallingFailed("connection closed by the server") }
+            participant.execute { $0.signallingFailed("connection closed by the server") }
         } catch {
             outbox.finish()
-            loop.execute { participant.signallingFailed("\(error)") }
+            participant.execute { $0.signallingFailed("\(error)") }
         }
     }
 }

@@ -7,8 +7,9 @@ import SDP
 /// the JoinResponse, the server's subscriber offer answered on the subscriber PC, and, when
 /// it publishes, AddTrackRequests then a publisher offer on its own PC. A small coordinator:
 /// signalling comes in through `handle(_:)`, the peers do the media. Confined to the media
-/// loop; the signalling task reaches it through `MediaLoop.eventLoop`.
-final class SimulatedParticipant: @unchecked Sendable {
+/// loop, so not `Sendable`: the runner and the signalling task reach it through a
+/// `SimulatedParticipantHandle`.
+final class SimulatedParticipant {
     let plan: ParticipantPlan
     unowned let loop: MediaLoop
     private let clips: ClipLibrary

@@ -24,7 +24,12 @@ struct MediaTotals: Equatable {
 /// everything: the pacing timer (1 ms) reads what arrived, advances a `TimingWheel` of every
 /// outgoing stream and sends the batch; the housekeeping timer (50 ms) runs ICE, DTLS, RTCP
 /// and signalling pings. No per-participant timers, and no readiness event per datagram.
-final class MediaLoop: @unchecked Sendable {
+///
+/// Not `Sendable`: everything in it lives on its one thread, without locks. It is made off
+/// that thread, handed over once to a `MediaLoopHandle`, and other threads (the runner, the
+/// signalling) reach it only through that handle.
+final class MediaLoop {
+    /// The loop's one thread (`MediaLoopHandle` shuts it down).
     let group: MultiThreadedEventLoopGroup
     let eventLoop: EventLoop
     let certificate: DTLSCertificate
@@ -70,12 +75,11 @@ final class MediaLoop: @unchecked Sendable {
 
     /// Starts both timers. They are NIO scheduled callbacks re-armed from their own handler:
     /// unlike a `RepeatedTask`, re-arming allocates nothing (no task object, no promise).
+    /// On the loop.
     func start() {
-        eventLoop.execute { [self] in
-            timersRunning = true
-            arm(LoopTimer(loop: self, kind: .pacing), after: .milliseconds(1))
-            arm(LoopTimer(loop: self, kind: .housekeeping), after: Self.housekeepingInterval)
-        }
+        timersRunning = true
+        arm(LoopTimer(loop: self, kind: .pacing), after: .milliseconds(1))
+        arm(LoopTimer(loop: self, kind: .housekeeping), after: Self.housekeepingInterval)
     }
 
     func stopTimers() {
@@ -96,10 +100,6 @@ final class MediaLoop: @unchecked Sendable {
 
     private func arm(_ timer: LoopTimer, after delay: TimeAmount) {
         _ = try? eventLoop.scheduleCallback(in: delay, handler: timer)
-    }
-
-    func shutdown() async {
-        try? await group.shutdownGracefully()
     }
 
     private func tick(for time: Double) -> Int64 {
@@ -195,16 +195,22 @@ final class MediaLoop: @unchecked Sendable {
     }
 }
 
-/// One of the media loop's two timers, as a NIO scheduled-callback handler.
-private final class LoopTimer: NIOScheduledCallbackHandler, @unchecked Sendable {
+/// One of the media loop's two timers, as a NIO scheduled-callback handler. NIO wants the
+/// handler `Sendable`; it holds the loop bound to its event loop (made there, in `start()`),
+/// so the conformance is checked and reaching the loop elsewhere would trap. It holds the loop
+/// strongly: it is only ever referenced by the one callback it has armed, which the loop does
+/// not hold, so this makes no cycle (and a timer still pending at shutdown keeps the loop alive
+/// rather than pointing at a freed one).
+private final class LoopTimer: NIOScheduledCallbackHandler, Sendable {
     enum Kind { case pacing, housekeeping }
-    unowned let loop: MediaLoop
+    let loop: NIOLoopBound<MediaLoop>
     let kind: Kind
 
+    /// On the loop.
     init(loop: MediaLoop, kind: Kind) {
-        self.loop = loop
+        self.loop = NIOLoopBound(loop, eventLoop: loop.eventLoop)
         self.kind = kind
     }
 
-    func handleScheduledCallback(eventLoop: some EventLoop) { loop.fire(self) }
+    func handleScheduledCallback(eventLoop: some EventLoop) { loop.value.fire(self) }
 }

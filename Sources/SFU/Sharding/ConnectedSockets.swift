@@ -42,11 +42,14 @@ final class ConnectedSockets {
         guard channels[address] == nil, let remote = try? SocketAddress(ipAddress: address.ipString, port: Int(address.port)) else { return }
         let handler = MediaSocketHandler(router: router)
         handler.socket = socket
+        let bound = NIOLoopBound(handler, eventLoop: loop)
         let future = DatagramBootstrap(group: loop)
             .channelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .channelOption(ChannelOptions.socketOption(.reusePort), value: 1)
             .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
-            .channelInitializer { $0.pipeline.addHandler(handler) }
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(bound.value) }
+            }
             .bind(host: binding.host, port: binding.port)
             .flatMap { channel in
                 channel.connect(to: remote).map { channel }.flatMapError { error in
