@@ -47,12 +47,16 @@ let package = Package(
         .target(name: "CDatagram"),
         // C shim: a SIGTERM/SIGINT handler that only counts (drain on stop signals).
         .target(name: "CSignals"),
+        .target(name: "CMallocInfo"),
         .target(name: "RTP"),
         .target(name: "Egress", dependencies: ["RTP", "CMedia"]),
         .target(name: "Storage", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "SDP"),
         .target(name: "ICE", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "DTLS", dependencies: ["CDTLS", .product(name: "Crypto", package: "swift-crypto")]),
+        // AES-GCM for SRTP over swift-crypto's BoringSSL, in a module of its own: its headers and
+        // OpenSSL's (CDTLS) cannot both be loaded into one Swift module.
+        .target(name: "SRTPCipher", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "DTLS", dependencies: ["CDTLS", "SRTPCipher"]),
         .target(
             name: "SFU",
             dependencies: [
@@ -129,7 +133,7 @@ let package = Package(
         .executableTarget(
             name: "Server",
             dependencies: [
-                "SFU", "Signal", "Webhooks", "CLI", "Config", "Egress", "Storage", "LoadTest", "Redis", "CSignals",
+                "SFU", "Signal", "Webhooks", "CLI", "Config", "Egress", "Storage", "LoadTest", "Redis", "CSignals", "CMallocInfo",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -1,3 +1,5 @@
+import SRTPCipher
+
 /// The receiving half of an AEAD_AES_128_GCM SRTP session (RFC 7714): authenticates,
 /// replay-checks and decrypts SRTP and SRTCP packets in place for any SSRC the peer sends.
 /// A new SSRC gets its state only once one of its packets has authenticated, so forged
@@ -13,8 +15,14 @@ final class SRTPAEADReceiver {
     init(sessionKeys: SRTPAEADSessionKeys) throws(DTLSError) {
         guard let rtpSalt = SRTPSessionSalt(sessionKeys.rtpSalt),
               let rtcpSalt = SRTPSessionSalt(sessionKeys.rtcpSalt) else { throw DTLSError.srtp("bad_param") }
-        rtpCipher = try AESGCMContext(key: sessionKeys.rtpKey, operation: .open)
-        rtcpCipher = try AESGCMContext(key: sessionKeys.rtcpKey, operation: .open)
+        guard let rtpCipher = AESGCMContext(key: sessionKeys.rtpKey, operation: .open) else {
+            throw DTLSError.srtp("cipher_init_fail")
+        }
+        self.rtpCipher = rtpCipher
+        guard let rtcpCipher = AESGCMContext(key: sessionKeys.rtcpKey, operation: .open) else {
+            throw DTLSError.srtp("cipher_init_fail")
+        }
+        self.rtcpCipher = rtcpCipher
         self.rtpSalt = rtpSalt
         self.rtcpSalt = rtcpSalt
     }

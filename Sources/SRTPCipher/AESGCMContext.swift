@@ -1,15 +1,24 @@
 // BoringSSL, as vendored by swift-crypto (a dependency already): its one-call AEAD interface
 // costs about 120 ns for a 100-byte packet against about 280 ns for OpenSSL 3's five EVP calls
 // (provider dispatch, OSSL_PARAM name lookups), and its key state is one allocation.
-// Its symbols carry a prefix, so it links beside the OpenSSL that DTLS uses.
-@preconcurrency import CCryptoBoringSSL
+// Its symbols carry a prefix, so it links beside the OpenSSL that DTLS uses. Its headers do
+// not mix with OpenSSL's in one Swift module (clang rejects the two definitions of each
+// same-named struct), so this module is on its own and imports it `internal`ly: DTLS, which
+// imports OpenSSL, never loads BoringSSL's headers.
+@preconcurrency internal import CCryptoBoringSSL
 
 /// The 96-bit AES-GCM nonce of one SRTP or SRTCP packet (RFC 7714 §8.1, §9.1), as three
 /// big-endian words so that building it costs three XORs and no memory.
-struct AEADNonce {
-    var word0: UInt32
-    var word1: UInt32
-    var word2: UInt32
+package struct AEADNonce {
+    package var word0: UInt32
+    package var word1: UInt32
+    package var word2: UInt32
+
+    package init(word0: UInt32, word1: UInt32, word2: UInt32) {
+        self.word0 = word0
+        self.word1 = word1
+        self.word2 = word2
+    }
 }
 
 /// AES-128-GCM (NIST SP 800-38D) with one key, over one BoringSSL `EVP_AEAD_CTX` that is keyed
@@ -19,15 +28,15 @@ struct AEADNonce {
 ///
 /// One instance either seals (encrypts) or opens (decrypts); which is fixed at `init`.
 /// Not thread-safe: one owner uses it.
-final class AESGCMContext {
-    enum Operation { case seal, open }
+package final class AESGCMContext {
+    package enum Operation: Sendable { case seal, open }
 
-    static let keyLength = 16
-    static let nonceLength = 12
+    package static let keyLength = 16
+    package static let nonceLength = 12
     /// RFC 7714 §12: AEAD_AES_128_GCM carries the full 16-octet tag.
-    static let tagLength = 16
+    package static let tagLength = 16
 
-    let operation: Operation
+    package let operation: Operation
     private let context: UnsafeMutablePointer<EVP_AEAD_CTX>
     /// 12 bytes for the nonce of the packet being processed (and 4 spare), allocated once.
     private let nonceScratch: UnsafeMutableRawPointer
@@ -35,8 +44,9 @@ final class AESGCMContext {
     /// trailer, RFC 7714 §9.2), since the AEAD call takes one.
     private var joinedAAD: UnsafeMutableRawBufferPointer
 
-    init(key: [UInt8], operation: Operation) throws(DTLSError) {
-        guard key.count == Self.keyLength else { throw DTLSError.srtp("bad_param") }
+    /// Nil for a key that is not 16 bytes, or if BoringSSL refuses it.
+    package init?(key: [UInt8], operation: Operation) {
+        guard key.count == Self.keyLength else { return nil }
         let context = UnsafeMutablePointer<EVP_AEAD_CTX>.allocate(capacity: 1)
         CCryptoBoringSSL_EVP_AEAD_CTX_zero(context)
         let status = key.withUnsafeBufferPointer { key in
@@ -46,7 +56,7 @@ final class AESGCMContext {
         guard status == 1 else {
             context.deallocate()
             CCryptoBoringSSL_ERR_clear_error()
-            throw DTLSError.srtp("cipher_init_fail")
+            return nil
         }
         self.context = context
         self.operation = operation
@@ -64,8 +74,7 @@ final class AESGCMContext {
     /// Encrypts `length` bytes at `data` in place and writes the 16-byte tag at `tag`,
     /// authenticating `aad` (`aadLength` bytes) then `aad2` (`aad2Length` bytes) as the
     /// associated data (NIST SP 800-38D §7.1). Returns false if the cipher reports an error.
-    @inline(__always)
-    func seal(nonce: AEADNonce, aad: UnsafeRawPointer, aadLength: Int,
+    package func seal(nonce: AEADNonce, aad: UnsafeRawPointer, aadLength: Int,
               aad2: UnsafeRawPointer?, aad2Length: Int,
               data: UnsafeMutableRawPointer, length: Int, tag: UnsafeMutableRawPointer) -> Bool {
         let (ad, adLength) = associatedData(aad, aadLength, aad2, aad2Length)
@@ -81,8 +90,7 @@ final class AESGCMContext {
     /// Decrypts `length` bytes at `data` in place and checks the 16-byte tag at `tag` over the
     /// associated data and the ciphertext. Returns false when the tag does not verify (the
     /// bytes at `data` are then unspecified and must be dropped) or the cipher reports an error.
-    @inline(__always)
-    func open(nonce: AEADNonce, aad: UnsafeRawPointer, aadLength: Int,
+    package func open(nonce: AEADNonce, aad: UnsafeRawPointer, aadLength: Int,
               aad2: UnsafeRawPointer?, aad2Length: Int,
               data: UnsafeMutableRawPointer?, length: Int, tag: UnsafeRawPointer) -> Bool {
         let (ad, adLength) = associatedData(aad, aadLength, aad2, aad2Length)
