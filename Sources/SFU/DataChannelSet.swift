@@ -13,7 +13,10 @@ final class DataChannelSet {
     /// Channels we open once the association is up: (label, reliability).
     private var wanted: [(String, DataChannelReliability)] = []
 
+    deinit { LiveObjects.freed(.dataChannels) }
+
     init(peer: PeerConnection, isDTLSClient: Bool, remoteMaxMessageSize: Int?, loop: EventLoop) {
+        LiveObjects.made(.dataChannels)
         self.peer = peer
         let weakBox = WeakBox<DataChannelSet>()
         // usrsctp reports on its own threads; the box is read only on the loop.

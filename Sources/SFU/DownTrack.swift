@@ -62,6 +62,7 @@ public final class DownTrack {
 
     init(ssrc: UInt32, kind: MediaKind, mid: String, cname: String, subscriber: PeerConnection,
          formats: [PayloadFormat], midExtensionID: UInt8?, audioLevelExtensionID: UInt8?) {
+        LiveObjects.made(.downTrack)
         self.ssrc = ssrc
         self.kind = kind
         self.mid = mid
@@ -79,6 +80,7 @@ public final class DownTrack {
     }
 
     deinit {
+        LiveObjects.freed(.downTrack)
         history.deinitialize(count: Self.historySize)
         history.deallocate()
     }

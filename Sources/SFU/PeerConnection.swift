@@ -56,7 +56,10 @@ public final class PeerConnection {
     private var receiveEstimate: (bitsPerSecond: Double, time: Double)?
     static let congestionFeedbackInterval = 0.05
 
+    deinit { LiveObjects.freed(.peerConnection) }
+
     init(id: String, transport: WebRTCTransport, room: Room, now: Double) {
+        LiveObjects.made(.peerConnection)
         self.id = id
         self.transport = transport
         self.room = room

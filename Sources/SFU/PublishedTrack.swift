@@ -29,8 +29,11 @@ public final class PublishedTrack {
     public var isSimulcast: Bool { layers.count > 1 }
     public var subscriberCount: Int { downTracks.count }
 
+    deinit { LiveObjects.freed(.publishedTrack) }
+
     init(id: String, kind: MediaKind, mid: String, publisher: PeerConnection, formats: [PayloadFormat],
          layers: [(rid: String?, ssrc: UInt32?, rtxSSRC: UInt32?)], audioLevelExtensionID: UInt8?) {
+        LiveObjects.made(.publishedTrack)
         self.id = id
         self.kind = kind
         self.mid = mid

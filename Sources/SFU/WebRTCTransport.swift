@@ -38,7 +38,10 @@ final class WebRTCTransport {
     let socket: MediaSocket
     let context: MediaContext
 
+    deinit { LiveObjects.freed(.transport) }
+
     init(socket: MediaSocket, context: MediaContext, credentials: (ufrag: String, password: String) = ICECredentials.random()) {
+        LiveObjects.made(.transport)
         self.socket = socket
         self.context = context
         self.localUfrag = credentials.ufrag

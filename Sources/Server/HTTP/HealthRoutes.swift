@@ -19,6 +19,8 @@ enum HealthRoutes {
             text += "# HELP sfu_media_shard_rooms Rooms placed on each media shard (event loop)\n# TYPE sfu_media_shard_rooms gauge\n"
             for (shard, rooms) in engine.roomsPerShard.enumerated() { text += "sfu_media_shard_rooms{shard=\"\(shard)\"} \(rooms)\n" }
             text += engine.iceTCP.prometheusText
+            text += LiveObjects.prometheusText
+            text += MallocStatistics.prometheusText
             if let connections { text += connections.prometheusText }
             if let node { text += await node.prometheusText() }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
