@@ -1,4 +1,6 @@
 #include "cmallocinfo.h"
+// Any C library header defines __GLIBC__ (through <features.h> on glibc).
+#include <stdlib.h>
 
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
 #include <malloc.h>
