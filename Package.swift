@@ -53,10 +53,11 @@ let package = Package(
         .target(name: "Storage", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "SDP"),
         .target(name: "ICE", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-        // AES-GCM for SRTP over swift-crypto's BoringSSL, in a module of its own: its headers and
-        // OpenSSL's (CDTLS) cannot both be loaded into one Swift module.
-        .target(name: "SRTPCipher", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "DTLS", dependencies: ["CDTLS", "SRTPCipher"]),
+        // AES-GCM for SRTP over swift-crypto's BoringSSL, behind a C shim whose header names no
+        // BoringSSL type: BoringSSL's headers and OpenSSL's (CDTLS) cannot both be loaded into
+        // one Swift module.
+        .target(name: "CSRTPCipher", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "DTLS", dependencies: ["CDTLS", "CSRTPCipher"]),
         .target(
             name: "SFU",
             dependencies: [

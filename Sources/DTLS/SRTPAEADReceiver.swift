@@ -1,5 +1,3 @@
-import SRTPCipher
-
 /// The receiving half of an AEAD_AES_128_GCM SRTP session (RFC 7714): authenticates,
 /// replay-checks and decrypts SRTP and SRTCP packets in place for any SSRC the peer sends.
 /// A new SSRC gets its state only once one of its packets has authenticated, so forged
@@ -15,14 +13,8 @@ final class SRTPAEADReceiver {
     init(sessionKeys: SRTPAEADSessionKeys) throws(DTLSError) {
         guard let rtpSalt = SRTPSessionSalt(sessionKeys.rtpSalt),
               let rtcpSalt = SRTPSessionSalt(sessionKeys.rtcpSalt) else { throw DTLSError.srtp("bad_param") }
-        guard let rtpCipher = AESGCMContext(key: sessionKeys.rtpKey, operation: .open) else {
-            throw DTLSError.srtp("cipher_init_fail")
-        }
-        self.rtpCipher = rtpCipher
-        guard let rtcpCipher = AESGCMContext(key: sessionKeys.rtcpKey, operation: .open) else {
-            throw DTLSError.srtp("cipher_init_fail")
-        }
-        self.rtcpCipher = rtcpCipher
+        rtpCipher = try AESGCMContext(key: sessionKeys.rtpKey, operation: .open)
+        rtcpCipher = try AESGCMContext(key: sessionKeys.rtcpKey, operation: .open)
         self.rtpSalt = rtpSalt
         self.rtcpSalt = rtcpSalt
     }

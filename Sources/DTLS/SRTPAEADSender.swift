@@ -1,5 +1,3 @@
-import SRTPCipher
-
 /// The sending half of an AEAD_AES_128_GCM SRTP session (RFC 7714): protects RTP and RTCP
 /// packets in place for any SSRC we send, each SSRC with its own rollover counter and SRTCP
 /// index. Allocates only when a new SSRC appears.
@@ -19,14 +17,8 @@ final class SRTPAEADSender {
     init(sessionKeys: SRTPAEADSessionKeys) throws(DTLSError) {
         guard let rtpSalt = SRTPSessionSalt(sessionKeys.rtpSalt),
               let rtcpSalt = SRTPSessionSalt(sessionKeys.rtcpSalt) else { throw DTLSError.srtp("bad_param") }
-        guard let rtpCipher = AESGCMContext(key: sessionKeys.rtpKey, operation: .seal) else {
-            throw DTLSError.srtp("cipher_init_fail")
-        }
-        self.rtpCipher = rtpCipher
-        guard let rtcpCipher = AESGCMContext(key: sessionKeys.rtcpKey, operation: .seal) else {
-            throw DTLSError.srtp("cipher_init_fail")
-        }
-        self.rtcpCipher = rtcpCipher
+        rtpCipher = try AESGCMContext(key: sessionKeys.rtpKey, operation: .seal)
+        rtcpCipher = try AESGCMContext(key: sessionKeys.rtcpKey, operation: .seal)
         self.rtpSalt = rtpSalt
         self.rtcpSalt = rtcpSalt
     }

@@ -1,5 +1,4 @@
 import CDTLS
-import SRTPCipher
 
 /// The SRTP key derivation function of RFC 3711 §4.3 with the AES-CM PRF (§4.3.3), with key
 /// derivation rate 0 (session keys derived once, §4.3.1), as RFC 7714 §11 uses it for the
