@@ -26,6 +26,21 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def thread_cpu_seconds(pid: int) -> dict[str, float]:
+    """utime + stime per thread of the process, summed by thread name (/proc/<pid>/task)."""
+    totals: dict[str, float] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            stat = (task / "stat").read_text()
+        except OSError:
+            continue  # the thread ended
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat.rsplit(")", 1)[1].split()
+        key = name if name.startswith("NIO-ELT") else "other"
+        totals[key] = totals.get(key, 0.0) + (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return totals
+
+
 def metrics(base: str) -> dict[str, float]:
     """The server's /metrics, each name summed over its label sets."""
     values: dict[str, float] = {}

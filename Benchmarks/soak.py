@@ -62,7 +62,11 @@ except ImportError:  # pragma: no cover - a hint, not a feature
 
 API_KEY = "soakkey"
 API_SECRET = "soak-secret-at-least-32-characters-long"
-GAUGES = ("sfu_rooms", "sfu_participants", "sfu_published_tracks", "sfu_subscribed_tracks", "sfu_egress_active")
+GAUGES = ("sfu_rooms", "sfu_participants", "sfu_published_tracks", "sfu_subscribed_tracks", "sfu_egress_active",
+          # Summed over kinds: 0 when the cycle's calls have all ended and nothing leaked.
+          "sfu_live_objects",
+          # glibc's heap: in use growing is a leak; free or heap growing with in use flat is the allocator.
+          "sfu_malloc_in_use_bytes", "sfu_malloc_heap_bytes", "sfu_malloc_free_bytes")
 OUT = sys.stdout
 
 
@@ -351,6 +355,17 @@ def summarise(args, cycles: list[dict], final_rooms: int, final_names: list[str]
             mx, my = statistics.mean(xs), statistics.mean(ys)
             spread = sum((x - mx) ** 2 for x in xs)
             figures["rss_trend_mb_per_hour"] = round(sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / spread, 1) if spread else None
+            # The same trend for what glibc says is in use and what it holds (servers with the gauges).
+            for gauge, key in (("sfu_malloc_in_use_bytes", "malloc_in_use_trend_mb_per_hour"),
+                               ("sfu_malloc_heap_bytes", "malloc_heap_trend_mb_per_hour")):
+                values = [c["sample"]["gauges"].get(gauge) for c in post]
+                if spread and all(v is not None for v in values):
+                    vy = [v / 1e6 for v in values]
+                    vm = statistics.mean(vy)
+                    figures[key] = round(sum((x - mx) * (y - vm) for x, y in zip(xs, vy)) / spread, 1)
+        live = [c["sample"]["gauges"].get("sfu_live_objects") for c in post]
+        if all(v is not None for v in live):
+            figures["live_objects_after_each_cycle"] = live
         fds = [c["sample"]["fds"] for c in post]
         first_kinds, last_kinds = post[0]["sample"]["fd_kinds"], post[-1]["sample"]["fd_kinds"]
         figures.update(fds_post_warmup=fds, fd_baseline=fds[0],

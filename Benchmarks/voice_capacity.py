@@ -32,7 +32,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench_common import cpu_seconds, free_port, metrics, stop_process
+from bench_common import cpu_seconds, free_port, metrics, stop_process, thread_cpu_seconds
 
 
 def main() -> int:
@@ -83,9 +83,11 @@ def main() -> int:
         ramp_s = (participants or args.rooms * 3) / args.ramp
         window = (started + ramp_s + 5, started + ramp_s + args.duration - 2)
         samples = []
+        threads: list[dict[str, float]] = []
         for at in window:
             time.sleep(max(0.0, at - time.monotonic()))
             samples.append((time.monotonic(), cpu_seconds(server.pid), metrics(base)))
+            threads.append(thread_cpu_seconds(server.pid))
         out, _ = tester.communicate(timeout=ramp_s + args.duration + 600)
         report = json.loads([line for line in out.splitlines() if line.strip()][-1])
         (t0, c0, m0), (t1, c1, m1) = samples
@@ -96,6 +98,10 @@ def main() -> int:
             "rooms": args.rooms, "profile": args.profile, "media_threads": args.media_threads,
             "server_cpus": args.server_cpus, "window_s": round(wall, 1),
             "server_cpu_cores": round(cpu / wall, 3),
+            # Event-loop threads by name (the media loops and NIO's others), the rest together.
+            "server_thread_cores": {name: round((threads[1][name] - threads[0].get(name, 0.0)) / wall, 3)
+                                    for name in sorted(threads[1])
+                                    if threads[1][name] - threads[0].get(name, 0.0) >= 0.01 * wall},
             "packets_in_per_s": round(received / wall), "packets_out_per_s": round(sent / wall),
             "server_cpu_us_per_packet_out": round(cpu / sent * 1e6, 2) if sent else None,
             "server_cpu_us_per_packet_in_and_out": round(cpu / (sent + received) * 1e6, 2) if sent else None,
