@@ -298,17 +298,24 @@ function participantByIdentity(identity) {
   return null;
 }
 
-window.__stats = async () => ({
-  phase: state.phase,
-  identity: state.identity,
-  room: state.room,
-  error: state.lastError,
-  tiles: [...document.querySelectorAll('#grid .tile')].map((t) => t.dataset.name),
-  speaking: [...document.querySelectorAll('#grid .tile.speaking')].map((t) => t.dataset.name),
-  remote: await receivedStats(state.session),
-  sent: await sentStats(state.session),
-  events: state.events.slice(-30),
-});
+// The WebRTC statistics are awaited first and the page's own state is read after, all at one
+// instant: read around the awaits, a snapshot could pair a phase from before a reconnect
+// finished with the events from after it.
+window.__stats = async () => {
+  const remote = await receivedStats(state.session);
+  const sent = await sentStats(state.session);
+  return {
+    phase: state.phase,
+    identity: state.identity,
+    room: state.room,
+    error: state.lastError,
+    tiles: [...document.querySelectorAll('#grid .tile')].map((t) => t.dataset.name),
+    speaking: [...document.querySelectorAll('#grid .tile.speaking')].map((t) => t.dataset.name),
+    remote,
+    sent,
+    events: state.events.slice(-30),
+  };
+};
 window.__frequency = (identity) => dominantFrequency(participantByIdentity(identity));
 window.__colour = (identity) => meanColour(grid.videoFor(identity));
 window.__session = () => state.session; // for debugging in the console
