@@ -15,17 +15,13 @@ struct AEADNonce {
 /// lookups). Nothing here allocates after `init`, except when associated data in two pieces
 /// is longer than the scratch that joins them (RTCP only; the scratch then grows once).
 ///
-/// One instance either seals (encrypts) or opens (decrypts); which is fixed at `init`.
 /// Not thread-safe: one owner uses it.
 final class AESGCMContext {
-    enum Operation { case seal, open }
-
     static let keyLength = 16
     static let nonceLength = 12
     /// RFC 7714 §12: AEAD_AES_128_GCM carries the full 16-octet tag.
     static let tagLength = 16
 
-    let operation: Operation
     private let gcm: OpaquePointer
     /// 12 bytes for the nonce of the packet being processed (and 4 spare), allocated once.
     private let nonceScratch: UnsafeMutableRawPointer
@@ -33,13 +29,12 @@ final class AESGCMContext {
     /// trailer, RFC 7714 §9.2), since the AEAD call takes one.
     private var joinedAAD: UnsafeMutableRawBufferPointer
 
-    init(key: [UInt8], operation: Operation) throws(DTLSError) {
+    init(key: [UInt8]) throws(DTLSError) {
         guard key.count == Self.keyLength else { throw DTLSError.srtp("bad_param") }
         guard let gcm = key.withUnsafeBufferPointer({ csrtp_gcm_new($0.baseAddress, $0.count) }) else {
             throw DTLSError.srtp("cipher_init_fail")
         }
         self.gcm = gcm
-        self.operation = operation
         nonceScratch = UnsafeMutableRawPointer.allocate(byteCount: 16, alignment: 16)
         joinedAAD = UnsafeMutableRawBufferPointer.allocate(byteCount: 256, alignment: 16)
     }

@@ -13,8 +13,8 @@ final class SRTPAEADReceiver {
     init(sessionKeys: SRTPAEADSessionKeys) throws(DTLSError) {
         guard let rtpSalt = SRTPSessionSalt(sessionKeys.rtpSalt),
               let rtcpSalt = SRTPSessionSalt(sessionKeys.rtcpSalt) else { throw DTLSError.srtp("bad_param") }
-        rtpCipher = try AESGCMContext(key: sessionKeys.rtpKey, operation: .open)
-        rtcpCipher = try AESGCMContext(key: sessionKeys.rtcpKey, operation: .open)
+        rtpCipher = try AESGCMContext(key: sessionKeys.rtpKey)
+        rtcpCipher = try AESGCMContext(key: sessionKeys.rtcpKey)
         self.rtpSalt = rtpSalt
         self.rtcpSalt = rtcpSalt
     }

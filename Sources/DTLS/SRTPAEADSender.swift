@@ -17,8 +17,8 @@ final class SRTPAEADSender {
     init(sessionKeys: SRTPAEADSessionKeys) throws(DTLSError) {
         guard let rtpSalt = SRTPSessionSalt(sessionKeys.rtpSalt),
               let rtcpSalt = SRTPSessionSalt(sessionKeys.rtcpSalt) else { throw DTLSError.srtp("bad_param") }
-        rtpCipher = try AESGCMContext(key: sessionKeys.rtpKey, operation: .seal)
-        rtcpCipher = try AESGCMContext(key: sessionKeys.rtcpKey, operation: .seal)
+        rtpCipher = try AESGCMContext(key: sessionKeys.rtpKey)
+        rtcpCipher = try AESGCMContext(key: sessionKeys.rtcpKey)
         self.rtpSalt = rtpSalt
         self.rtcpSalt = rtcpSalt
     }
