@@ -20,10 +20,15 @@ def free_port(kind: int) -> int:
         return s.getsockname()[1]
 
 
+def stat_cpu_seconds(stat: str) -> float:
+    """utime + stime from the text of a /proc/.../stat file (fields after the command name)."""
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
 def cpu_seconds(pid: int) -> float:
     """utime + stime of the process, all threads, from /proc/<pid>/stat."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return stat_cpu_seconds(Path(f"/proc/{pid}/stat").read_text())
 
 
 def thread_cpu_seconds(pid: int) -> dict[str, float]:
@@ -35,9 +40,8 @@ def thread_cpu_seconds(pid: int) -> dict[str, float]:
         except OSError:
             continue  # the thread ended
         name = stat[stat.index("(") + 1:stat.rindex(")")]
-        fields = stat.rsplit(")", 1)[1].split()
         key = name if name.startswith("NIO-ELT") else "other"
-        totals[key] = totals.get(key, 0.0) + (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        totals[key] = totals.get(key, 0.0) + stat_cpu_seconds(stat)
     return totals
 
 

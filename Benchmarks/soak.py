@@ -331,6 +331,14 @@ def sample(base: str, server_pid: int, rooms: int) -> dict:
 # ---------------------------------------------------------------------------
 
 
+def trend(xs: list[float], ys: list[float]) -> Optional[float]:
+    """Least-squares slope of ys over xs, to one decimal; None when every x is the same."""
+    try:
+        return round(statistics.linear_regression(xs, ys).slope, 1)
+    except statistics.StatisticsError:
+        return None
+
+
 def summarise(args, cycles: list[dict], final_rooms: int, final_names: list[str]) -> tuple[list[tuple], dict]:
     warmup_s = args.warmup_minutes * 60
     post = [c for c in cycles if c["at_s"] >= warmup_s]
@@ -350,19 +358,14 @@ def summarise(args, cycles: list[dict], final_rooms: int, final_names: list[str]
                          f"max deviation {worst:+.2f}% over {len(post)} samples"
                          + ("" if enough else " — too few samples (need >= 2)")))
         if len(post) >= 2:
-            xs = [c["at_s"] / 3600 for c in post]
-            ys = [c["sample"]["rss_kb"] / 1024 for c in post]
-            mx, my = statistics.mean(xs), statistics.mean(ys)
-            spread = sum((x - mx) ** 2 for x in xs)
-            figures["rss_trend_mb_per_hour"] = round(sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / spread, 1) if spread else None
+            hours = [c["at_s"] / 3600 for c in post]
+            figures["rss_trend_mb_per_hour"] = trend(hours, [c["sample"]["rss_kb"] / 1024 for c in post])
             # The same trend for what glibc says is in use and what it holds (servers with the gauges).
             for gauge, key in (("sfu_malloc_in_use_bytes", "malloc_in_use_trend_mb_per_hour"),
                                ("sfu_malloc_heap_bytes", "malloc_heap_trend_mb_per_hour")):
                 values = [c["sample"]["gauges"].get(gauge) for c in post]
-                if spread and all(v is not None for v in values):
-                    vy = [v / 1e6 for v in values]
-                    vm = statistics.mean(vy)
-                    figures[key] = round(sum((x - mx) * (y - vm) for x, y in zip(xs, vy)) / spread, 1)
+                if all(v is not None for v in values):
+                    figures[key] = trend(hours, [v / 1e6 for v in values])
         live = [c["sample"]["gauges"].get("sfu_live_objects") for c in post]
         if all(v is not None for v in live):
             figures["live_objects_after_each_cycle"] = live

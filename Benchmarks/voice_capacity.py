@@ -91,6 +91,7 @@ def main() -> int:
         out, _ = tester.communicate(timeout=ramp_s + args.duration + 600)
         report = json.loads([line for line in out.splitlines() if line.strip()][-1])
         (t0, c0, m0), (t1, c1, m1) = samples
+        thread_cpu = {name: seconds - threads[0].get(name, 0.0) for name, seconds in threads[1].items()}
         wall, cpu = t1 - t0, c1 - c0
         sent = m1["sfu_rtp_packets_sent_total"] - m0["sfu_rtp_packets_sent_total"]
         received = m1["sfu_rtp_packets_received_total"] - m0["sfu_rtp_packets_received_total"]
@@ -99,9 +100,8 @@ def main() -> int:
             "server_cpus": args.server_cpus, "window_s": round(wall, 1),
             "server_cpu_cores": round(cpu / wall, 3),
             # Event-loop threads by name (the media loops and NIO's others), the rest together.
-            "server_thread_cores": {name: round((threads[1][name] - threads[0].get(name, 0.0)) / wall, 3)
-                                    for name in sorted(threads[1])
-                                    if threads[1][name] - threads[0].get(name, 0.0) >= 0.01 * wall},
+            "server_thread_cores": {name: round(thread_cpu[name] / wall, 3)
+                                    for name in sorted(thread_cpu) if thread_cpu[name] >= 0.01 * wall},
             "packets_in_per_s": round(received / wall), "packets_out_per_s": round(sent / wall),
             "server_cpu_us_per_packet_out": round(cpu / sent * 1e6, 2) if sent else None,
             "server_cpu_us_per_packet_in_and_out": round(cpu / (sent + received) * 1e6, 2) if sent else None,
