@@ -13,7 +13,9 @@ final class MallocStatisticsTests: XCTestCase {
         XCTAssertGreaterThan(before, 0)
         let held = UnsafeMutableRawPointer.allocate(byteCount: 8 << 20, alignment: 16)
         defer { held.deallocate() }
-        XCTAssertGreaterThanOrEqual(try inUse() - before, Double(8 << 20))
+        // Not exactly 8 MiB more: between the two reads the test's own strings and other
+        // threads' buffers come and go (CI saw 224 bytes fewer). 7 MiB tells real figures.
+        XCTAssertGreaterThanOrEqual(try inUse() - before, Double(7 << 20))
         XCTAssertTrue(MallocStatistics.prometheusText.contains("# TYPE sfu_malloc_heap_bytes gauge"))
     }
 }
