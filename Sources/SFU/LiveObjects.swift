@@ -8,6 +8,8 @@ import NIOConcurrencyHelpers
 public enum LiveObjects {
     public enum Kind: Int, CaseIterable, Sendable {
         case peerConnection, transport, publishedTrack, downTrack, dataChannels
+        /// LiveKit's participants (Signal) and the WebSocket connections serving them (Server).
+        case participant, signalConnection
 
         public var label: String {
             switch self {
@@ -16,20 +18,22 @@ public enum LiveObjects {
             case .publishedTrack: "published_track"
             case .downTrack: "down_track"
             case .dataChannels: "data_channels"
+            case .participant: "participant"
+            case .signalConnection: "signal_connection"
             }
         }
     }
 
     private static let counts = NIOLockedValueBox([Int](repeating: 0, count: Kind.allCases.count))
 
-    static func made(_ kind: Kind) { counts.withLockedValue { $0[kind.rawValue] += 1 } }
-    static func freed(_ kind: Kind) { counts.withLockedValue { $0[kind.rawValue] -= 1 } }
+    package static func made(_ kind: Kind) { counts.withLockedValue { $0[kind.rawValue] += 1 } }
+    package static func freed(_ kind: Kind) { counts.withLockedValue { $0[kind.rawValue] -= 1 } }
 
     public static func count(_ kind: Kind) -> Int { counts.withLockedValue { $0[kind.rawValue] } }
 
     public static var prometheusText: String {
         let now = counts.withLockedValue { $0 }
-        var text = "# HELP sfu_live_objects Media objects alive now, by kind (back to 0 when every call has ended)\n"
+        var text = "# HELP sfu_live_objects Call objects alive now, by kind (back to 0 when every call has ended)\n"
             + "# TYPE sfu_live_objects gauge\n"
         for kind in Kind.allCases { text += "sfu_live_objects{kind=\"\(kind.label)\"} \(now[kind.rawValue])\n" }
         return text

@@ -169,6 +169,8 @@ struct SignalRoutes: Sendable {
         let (stream, continuation) = AsyncStream.makeStream(of: Livekit_SignalResponse.self)
         let sink = SignalSink(continuation)
         let closeReason = NIOLockedValueBox<String?>(nil)
+        LiveObjects.made(.signalConnection)
+        defer { LiveObjects.freed(.signalConnection) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await response in stream {

@@ -72,7 +72,10 @@ final class LiveKitParticipant {
         self.tokenExpiry = claims.exp?.value ?? Date().addingTimeInterval(600)
         self.permission = Self.permission(claims)
         self.isDependent = Self.isDependent(kind: kind, permission: permission)
+        LiveObjects.made(.participant)
     }
+
+    deinit { LiveObjects.freed(.participant) }
 
     /// The permissions a token grants.
     static func permission(_ claims: AccessTokenClaims) -> Livekit_ParticipantPermission {
