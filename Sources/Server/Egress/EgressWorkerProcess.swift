@@ -46,7 +46,7 @@ final class EgressWorkerProcess: @unchecked Sendable {
             }
             onExit(process.terminationStatus, process.terminationReason)
         }
-        try process.run()
+        try ProcessLauncher.shared.run(process)  // not `process.run()` here: see ProcessLauncher
         // The child has its own copies of its ends; ours would only hold the pipes open.
         try? input.fileHandleForReading.close()
         try? output.fileHandleForWriting.close()
