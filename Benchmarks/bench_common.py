@@ -31,6 +31,13 @@ def cpu_seconds(pid: int) -> float:
     return stat_cpu_seconds(Path(f"/proc/{pid}/stat").read_text())
 
 
+def user_system_seconds(pid: int) -> tuple[float, float]:
+    """utime and stime of the process, all threads, apart: stime is the kernel's share (system
+    calls, and on loopback the receivers' delivery that a send runs in its own context)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) / CLOCK_TICKS, int(fields[12]) / CLOCK_TICKS
+
+
 def thread_cpu_seconds(pid: int) -> dict[str, float]:
     """utime + stime per thread of the process, summed by thread name (/proc/<pid>/task)."""
     totals: dict[str, float] = {}

@@ -60,7 +60,7 @@ from aiortc import RTCSessionDescription  # noqa: E402
 
 import media  # noqa: E402  (patches aioice to gather 127.0.0.1 only)
 
-from bench_common import cpu_seconds, free_port, metrics, stop_process  # noqa: E402
+from bench_common import cpu_seconds, free_port, metrics, stop_process, user_system_seconds  # noqa: E402
 JANUS_LIB = Path("/usr/lib/x86_64-linux-gnu/janus")
 SHIM_SOURCE = Path(__file__).resolve().parent / "janus" / "getifaddrs_noloopback.c"
 
@@ -474,7 +474,7 @@ async def measure(server, subscribers: int, args) -> dict:
         pid = server.process.pid
 
         def sample():
-            return (time.monotonic(), cpu_seconds(pid), dict(RECEIVED), server.sample_extra(), cpu_seconds(os.getpid()),
+            return (time.monotonic(), user_system_seconds(pid), dict(RECEIVED), server.sample_extra(), cpu_seconds(os.getpid()),
                     published(), os.getloadavg()[0], per_subscriber())
 
         def per_subscriber() -> list[int]:
@@ -498,7 +498,8 @@ async def measure(server, subscribers: int, args) -> dict:
         t1, c1, r1, e1, k1, p1, l1, s1 = await asyncio.to_thread(sample)
         watcher.cancel()
         each = [b - a for a, b in zip(s0, s1)]
-        wall, cpu = t1 - t0, c1 - c0
+        user, system = c1[0] - c0[0], c1[1] - c0[1]
+        wall, cpu = t1 - t0, user + system
         received = sum(r1.values()) - sum(r0.values())
         result = {
             "server": server.label, "kind": server.kind, "subscribers": subscribers, "connected": connected,
@@ -508,6 +509,10 @@ async def measure(server, subscribers: int, args) -> dict:
             "audio_packets": r1["audio"] - r0["audio"], "video_packets": r1["video"] - r0["video"],
             "forwarded_per_s": round(received / wall, 1),
             "cpu_us_per_forwarded_packet": round(cpu / received * 1e6, 2) if received else None,
+            # The split of the figure above: the kernel's part (stime) holds each send system call
+            # and, on loopback, the receivers' delivery it runs; the rest is the server's own work.
+            "user_us_per_forwarded_packet": round(user / received * 1e6, 2) if received else None,
+            "system_us_per_forwarded_packet": round(system / received * 1e6, 2) if received else None,
             "server_threads": thread_count(pid),
             "client_cpu_cores": round((k1 - k0) / wall, 3),
             "published_per_s": round((p1 - p0) / wall, 1),
@@ -537,7 +542,7 @@ async def measure(server, subscribers: int, args) -> dict:
 
 def format_table(results: list[dict]) -> str:
     header = (f"{'server':36} {'N':>3} {'pub pkt/s':>9} {'rx/(pub*N)':>10} {'fwd pkt/s':>9} {'CPU cores':>9} "
-              f"{'µs/pkt':>7} {'µs/pkt(metric)':>14} {'ours/janus':>10} {'client cores':>12} {'load':>9}  srtp")
+              f"{'µs/pkt':>7} {'user/sys':>11} {'µs/pkt(metric)':>14} {'ours/janus':>10} {'client cores':>12} {'load':>9}  srtp")
     lines = [header, "-" * len(header)]
     for r in results:
         ours = next((o for o in results if o["kind"] == "ours" and o["subscribers"] == r["subscribers"]
@@ -549,10 +554,14 @@ def format_table(results: list[dict]) -> str:
         def show(value, spec=""):
             return "-" if value is None else format(value, spec)
 
+        def split(row):
+            user, system = row.get("user_us_per_forwarded_packet"), row.get("system_us_per_forwarded_packet")
+            return "-" if user is None or system is None else f"{user:.1f}/{system:.1f}"
+
         lines.append(
             f"{r['server']:36} {r['subscribers']:>3} {r['published_per_s']:>9.1f} "
             f"{show(r['received_of_published_x_n'], '.3f'):>10} {r['forwarded_per_s']:>9.0f} "
-            f"{r['server_cpu_cores']:>9.3f} {show(r.get('cpu_us_per_forwarded_packet'), '.1f'):>7} "
+            f"{r['server_cpu_cores']:>9.3f} {show(r.get('cpu_us_per_forwarded_packet'), '.1f'):>7} {split(r):>11} "
             f"{show(r.get('cpu_us_per_metric_packet_sent'), '.1f'):>14} {ratio:>10} {r['client_cpu_cores']:>12.2f} "
             f"{r['load_average_1m'][1]:>9.1f}  {','.join(p.replace('SRTP_', '') for p in r['srtp_profiles'])}")
     for r in results:

@@ -11,7 +11,8 @@ runs `sfu load-test --json` under `taskset`, and samples the server's /proc/<pid
 /metrics over the steady window (from 5 s after the last join to 2 s before the media stops):
 
 - server CPU per forwarded packet = server CPU-seconds / RTP packets sent (all-in: receive,
-  decrypt, RTCP, timers, forward, encrypt, send; divided by packets sent);
+  decrypt, RTCP, timers, forward, encrypt, send; divided by packets sent), and its split into
+  the kernel's part (stime) and the server's own (utime);
 - packets/s in and out, and the server's CPU share of its cores;
 - the server's participant and subscribed-track gauges at the end of the window (with
   `--extra=--muted` nothing flows, so the CPU figure is what connected, subscribed peers cost
@@ -32,7 +33,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench_common import cpu_seconds, free_port, metrics, stop_process, thread_cpu_seconds
+from bench_common import free_port, metrics, stop_process, thread_cpu_seconds, user_system_seconds
 
 
 def main() -> int:
@@ -86,13 +87,14 @@ def main() -> int:
         threads: list[dict[str, float]] = []
         for at in window:
             time.sleep(max(0.0, at - time.monotonic()))
-            samples.append((time.monotonic(), cpu_seconds(server.pid), metrics(base)))
+            samples.append((time.monotonic(), user_system_seconds(server.pid), metrics(base)))
             threads.append(thread_cpu_seconds(server.pid))
         out, _ = tester.communicate(timeout=ramp_s + args.duration + 600)
         report = json.loads([line for line in out.splitlines() if line.strip()][-1])
         (t0, c0, m0), (t1, c1, m1) = samples
         thread_cpu = {name: seconds - threads[0].get(name, 0.0) for name, seconds in threads[1].items()}
-        wall, cpu = t1 - t0, c1 - c0
+        user, system = c1[0] - c0[0], c1[1] - c0[1]
+        wall, cpu = t1 - t0, user + system
         sent = m1["sfu_rtp_packets_sent_total"] - m0["sfu_rtp_packets_sent_total"]
         received = m1["sfu_rtp_packets_received_total"] - m0["sfu_rtp_packets_received_total"]
         result = {
@@ -105,6 +107,10 @@ def main() -> int:
             "packets_in_per_s": round(received / wall), "packets_out_per_s": round(sent / wall),
             "server_cpu_us_per_packet_out": round(cpu / sent * 1e6, 2) if sent else None,
             "server_cpu_us_per_packet_in_and_out": round(cpu / (sent + received) * 1e6, 2) if sent else None,
+            # The kernel's part of the per-packet figure (stime: the system calls, and on loopback
+            # the tester's receive path that our sends run) and our own (utime).
+            "server_system_us_per_packet_out": round(system / sent * 1e6, 2) if sent else None,
+            "server_user_us_per_packet_out": round(user / sent * 1e6, 2) if sent else None,
             "handovers": m1.get("sfu_media_shard_handovers_total", 0),
             "server_participants": m1.get("sfu_participants"),
             "server_subscribed_tracks": m1.get("sfu_subscribed_tracks"),
