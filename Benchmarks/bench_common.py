@@ -20,10 +20,15 @@ def free_port(kind: int) -> int:
         return s.getsockname()[1]
 
 
-def stat_cpu_seconds(stat: str) -> float:
-    """utime + stime from the text of a /proc/.../stat file (fields after the command name)."""
+def stat_user_system_seconds(stat: str) -> tuple[float, float]:
+    """utime and stime from the text of a /proc/.../stat file (fields after the command name)."""
     fields = stat.rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return int(fields[11]) / CLOCK_TICKS, int(fields[12]) / CLOCK_TICKS
+
+
+def stat_cpu_seconds(stat: str) -> float:
+    """utime + stime from the text of a /proc/.../stat file."""
+    return sum(stat_user_system_seconds(stat))
 
 
 def cpu_seconds(pid: int) -> float:
@@ -34,8 +39,7 @@ def cpu_seconds(pid: int) -> float:
 def user_system_seconds(pid: int) -> tuple[float, float]:
     """utime and stime of the process, all threads, apart: stime is the kernel's share (system
     calls, and on loopback the receivers' delivery that a send runs in its own context)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return int(fields[11]) / CLOCK_TICKS, int(fields[12]) / CLOCK_TICKS
+    return stat_user_system_seconds(Path(f"/proc/{pid}/stat").read_text())
 
 
 def thread_cpu_seconds(pid: int) -> dict[str, float]:

@@ -11,12 +11,17 @@ import Foundation
 ///
 /// `run(_:)` blocks its caller until the process has been started (or failed to), as
 /// `Process.run()` itself does.
-final class ProcessLauncher: @unchecked Sendable {  // `pending` and `thread` are guarded by `condition`
-    static let shared = ProcessLauncher()
+final class ProcessLauncher: @unchecked Sendable {  // `pending` is guarded by `condition`
+    static let shared = ProcessLauncher()  // made on first use, like its thread
 
     private let condition = NSCondition()
     private var pending: [() -> Void] = []
-    private var thread: Thread?
+
+    private init() {
+        let thread = Thread { [unowned self] in self.serve() }
+        thread.name = "process-launcher"
+        thread.start()
+    }
 
     /// `process.run()` on the launcher's thread; its error, if any, is thrown here.
     func run(_ process: Process) throws {
@@ -33,12 +38,6 @@ final class ProcessLauncher: @unchecked Sendable {  // `pending` and `thread` ar
     private func submit(_ job: @escaping () -> Void) {
         condition.lock()
         pending.append(job)
-        if thread == nil {
-            let thread = Thread { [unowned self] in self.serve() }
-            thread.name = "process-launcher"
-            self.thread = thread
-            thread.start()
-        }
         condition.signal()
         condition.unlock()
     }
